@@ -1,0 +1,56 @@
+# longwar: `make run` serves the site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test serve bench lint format db clean
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("longwar needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Start (and on first use initialise) the embedded PostgreSQL in one process, before anything runs in parallel.
+db: install
+	$(PY) manage.py check --fail-level ERROR >/dev/null
+
+run: db
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seeds
+	$(PY) manage.py ensure_admin
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: db
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production-style: gunicorn + whitenoise, DEBUG off. Real deployments set SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL and DONATION_URL; locally a key is generated into .secret-key and HTTPS is not forced.
+serve: db
+	test -s .secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret-key
+	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} $(PY) manage.py migrate --noinput
+	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} \
+	  SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false} \
+	  $(VENV)/bin/gunicorn longwar.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+bench: db
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

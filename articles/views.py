@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
+
+from articles.models import Article, Author
+
+
+class PublishedArticleMixin:
+    """What every public list of articles shares: the visibility rule, dates and paging."""
+
+    date_field = "published_at"
+    month_format = "%m"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.published().newest_first().select_related("author").prefetch_related("tags")
+
+
+class ArticleIndexView(PublishedArticleMixin, ListView):
+    template_name = "articles/article_index.html"
+
+
+class ArticleYearArchiveView(PublishedArticleMixin, YearArchiveView):
+    make_object_list = True
+
+
+class ArticleMonthArchiveView(PublishedArticleMixin, MonthArchiveView):
+    pass
+
+
+class ArticleDetailView(DetailView):
+    """An article; staff also see drafts and scheduled articles, marked as a preview."""
+
+    def get_queryset(self):
+        articles = Article.objects.select_related("author").prefetch_related("tags")
+        if self.request.user.is_staff:
+            return articles
+        return articles.published()
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.get_absolute_url() != request.path:
+            return redirect(self.object, permanent=self.object.is_public)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+
+class AuthorDetailView(PublishedArticleMixin, ListView):
+    """An author's bio and their published articles."""
+
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)

@@ -1,0 +1,33 @@
+"""Site-wide views: machine endpoints and the donation hand-off."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def healthz(request):
+    """Liveness and database reachability for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def robots_txt(request):
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /donate/"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+def donate(request):
+    """Send the reader to the configured donation page; the target never comes from the request."""
+    return HttpResponseRedirect(settings.DONATION_URL or reverse("support"))
+
+
+@require_safe
+def support(request):
+    return render(request, "support.html", {"donation_url": settings.DONATION_URL})

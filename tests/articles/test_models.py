@@ -1,0 +1,62 @@
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from articles.models import Article
+from articles.services import article_publish, article_unpublish
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_excludes_drafts_and_scheduled_articles():
+    visible = ArticleFactory()
+    ArticleFactory(draft=True)
+    ArticleFactory(scheduled=True)
+    assert list(Article.objects.published()) == [visible]
+
+
+def test_newest_first_orders_by_publication_date():
+    older = ArticleFactory(published_at=timezone.now() - timedelta(days=5))
+    newer = ArticleFactory(published_at=timezone.now() - timedelta(days=1))
+    assert list(Article.objects.published().newest_first()) == [newer, older]
+
+
+def test_status_outside_the_choices_is_refused_by_the_database():
+    article = ArticleFactory()
+    with pytest.raises(IntegrityError):
+        Article.objects.filter(pk=article.pk).update(status="archived")
+
+
+def test_published_article_needs_a_date_in_the_database():
+    article = ArticleFactory()
+    with pytest.raises(IntegrityError):
+        Article.objects.filter(pk=article.pk).update(published_at=None)
+
+
+def test_absolute_url_uses_year_month_and_slug():
+    article = ArticleFactory(
+        slug="talks", published_at=timezone.make_aware(timezone.datetime(2011, 3, 23, 12))
+    )
+    assert article.get_absolute_url() == "/2011/03/talks/"
+
+
+def test_publish_sets_date_and_unpublish_keeps_it():
+    article = ArticleFactory(draft=True)
+    article_publish(article=article)
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at is not None
+    published_at = article.published_at
+    article_unpublish(article=article)
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert article.published_at == published_at
+
+
+def test_str_is_the_title_and_name():
+    article = ArticleFactory(title="Peace talks", author__name="Bill Roggio")
+    assert str(article) == "Peace talks"
+    assert str(article.author) == "Bill Roggio"

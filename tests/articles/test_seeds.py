@@ -1,0 +1,106 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from articles.management.commands.load_seeds import SEEDS_DIR
+from articles.models import Article, Author
+from articles.seeds import SeedError, parse_seed
+from tags.models import Tag
+
+pytestmark = pytest.mark.django_db
+
+SEED = SEEDS_DIR / "000_945876b3b805b919.txt"
+
+
+def test_seed_loads_author_article_and_topics():
+    call_command("load_seeds", verbosity=0)
+    author = Author.objects.get()
+    assert author.name == "Bill Roggio"
+    assert author.slug == "bill-roggio"
+    assert author.title == "Senior Fellow at the Foundation for Defense of Democracies"
+    assert author.bio.startswith("Bill Roggio is a Senior Fellow")
+    article = Article.objects.published().get()
+    assert article.title == "Pakistan ready for peace with the Taliban?"
+    assert article.author == author
+    published = timezone.localtime(article.published_at)
+    assert (published.year, published.month) == (2011, 3)
+    assert article.body.count("<p>") == 9
+    assert article.body.count("<blockquote>") == 1
+    quote = article.body.split("<blockquote>")[1].split("</blockquote>")[0]
+    assert quote.startswith("\n<p>Pakistan has started peace talks")
+    assert "other militant outfits.”</p>" in quote
+    assert "The report goes on to note" not in quote
+    assert list(article.tags.names()) == []
+    assert [t.name for t in Tag.objects.featured()] == ["Islamic State", "Al Shabaab", "Boko Haram"]
+
+
+def test_loading_twice_changes_nothing():
+    call_command("load_seeds", verbosity=0)
+    article = Article.objects.get()
+    counts = (Author.objects.count(), Article.objects.count(), Tag.objects.count())
+    call_command("load_seeds", verbosity=0)
+    assert (Author.objects.count(), Article.objects.count(), Tag.objects.count()) == counts
+    assert Article.objects.get().updated_at == article.updated_at
+
+
+def test_seed_article_page_renders(client):
+    call_command("load_seeds", verbosity=0)
+    article = Article.objects.get()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<blockquote>" in html
+    assert "Tags:" not in html
+    assert 'href="/tags/islamic-state/">Islamic State</a>' in html
+
+
+def test_malformed_seed_names_file_and_line_and_loads_nothing(tmp_path):
+    good = tmp_path / "a_good.txt"
+    good.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    bad = tmp_path / "b_bad.txt"
+    bad.write_text(
+        "A title\n\nOne paragraph.\n\nNot a bio line\n\nPlease give.\n\nTags: ,\n", encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match=r"b_bad\.txt:7: expected the donation appeal"):
+        call_command("load_seeds", str(good), str(bad), verbosity=0)
+    assert Article.objects.count() == 0
+    assert Author.objects.count() == 0
+
+
+def test_seed_without_tags_line_is_refused():
+    with pytest.raises(SeedError, match=r"^x\.txt:3: no 'Tags:' line"):
+        parse_seed("Title\n\nBody\n", "x.txt")
+
+
+def test_bad_blockquote_marker_names_the_companion():
+    text = SEED.read_text(encoding="utf-8")
+    with pytest.raises(SeedError, match=r"x\.json: blockquote marker 'Nowhere'"):
+        parse_seed(text, "x.txt", {"blockquotes": [{"first": "Nowhere", "last": "Nowhere"}]}, "x.json")
+
+
+def test_seed_without_companion_loads_as_draft(tmp_path):
+    path = tmp_path / "plain.txt"
+    path.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    call_command("load_seeds", str(path), verbosity=0)
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT
+    assert "<blockquote>" not in article.body
+
+
+def test_parser_reads_the_comments_at_the_foot():
+    document = parse_seed(SEED.read_text(encoding="utf-8"), "seed.txt")
+    names = [c.author_name for c in document.comments]
+    assert names == ["Anonymous", "Grim", "Neonmeat", "bard207", "Charu", "Bungo", "Brian", "IanJ"]
+    assert document.comments[0].body.startswith("I’m afraid Paki is preparing")
+    assert "\n" in document.comments[0].body
+    assert "\n\n" in document.comments[3].body
+
+
+def test_dry_run_writes_nothing():
+    call_command("load_seeds", dry_run=True, verbosity=0)
+    assert Article.objects.count() == 0
+
+
+def test_missing_file_is_a_clear_error():
+    with pytest.raises(CommandError, match="no such seed file"):
+        call_command("load_seeds", str(Path("/nonexistent/seed.txt")), verbosity=0)
