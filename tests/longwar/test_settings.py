@@ -12,22 +12,25 @@ from longwar.embedded_db import EmbeddedDatabaseError, embedded_database_setting
 UNREACHABLE_DB = "postgresql://postgres:@/longwar?host=/nonexistent"
 
 
-def run_django(code: str, **env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+def run_django(*args: str, **env) -> subprocess.CompletedProcess:
+    """Run Python in a fresh process with only the given deployment variables set."""
+    unset = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env, DJANGO_SETTINGS_MODULE="longwar.settings")
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+        [sys.executable, *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
     )
 
 
 def test_production_refuses_to_start_without_secret_key():
-    result = run_django("import django; django.setup()", DEBUG="false", DATABASE_URL=UNREACHABLE_DB)
+    result = run_django("-c", "import django; django.setup()", DEBUG="false", DATABASE_URL=UNREACHABLE_DB)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_production_refuses_the_development_key():
     result = run_django(
+        "-c",
         "import django; django.setup()",
         DEBUG="false",
         DATABASE_URL=UNREACHABLE_DB,
@@ -38,19 +41,17 @@ def test_production_refuses_the_development_key():
 
 
 def test_deploy_checks_pass_under_production_settings():
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "longwar.example",
-            "DATABASE_URL": UNREACHABLE_DB,
-            "DONATION_URL": "https://donate.example/longwar",
-        },
-        capture_output=True,
-        text=True,
+    result = run_django(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="longwar.example",
+        DATABASE_URL=UNREACHABLE_DB,
+        DONATION_URL="https://donate.example/longwar",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
