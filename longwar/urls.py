@@ -9,6 +9,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("donate/", views.donate, name="donate"),
     path("support/", views.support, name="support"),
+    path("comments/", include("comments.urls")),
     path("tags/", include("tags.urls")),
     path("", include("articles.urls")),
 ]

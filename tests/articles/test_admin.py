@@ -49,6 +49,8 @@ def test_article_created_in_admin_with_tags(admin_client):
             "published_at_0": "2011-03-23",
             "published_at_1": "08:00:00",
             "comments_open": "on",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == HTTPStatus.FOUND

@@ -12,7 +12,7 @@ def test_reader_goes_from_home_to_the_seed_article(live_server, page):
     assert page.locator("h1").inner_text() == "Pakistan ready for peace with the Taliban?"
     assert page.locator("blockquote p").first.inner_text().startswith("Pakistan has started peace talks")
     assert page.locator(".byline a").inner_text() == "Bill Roggio"
-    assert "Tags:" not in page.locator("article").inner_text()
+    assert "Tags:" not in page.locator("article.article").inner_text()
     donate = page.get_by_role("link", name="here")
     assert donate.get_attribute("href").startswith("/donate/?from=")
     page.get_by_role("link", name="Boko Haram").click()

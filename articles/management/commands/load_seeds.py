@@ -1,10 +1,11 @@
-"""Load the seed documents in seeds/ so that a fresh site has its first article, author and topics.
+"""Load the seed documents in seeds/ so that a fresh site has its first article, author, comments and topics.
 
 Idempotent: rows are found by slug and only written when something differs, so a
 second run changes nothing. All files load in one transaction: a malformed file
 stops the run with its name and line, and nothing of the run is kept.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, Author
 from articles.seeds import SeedDocument, SeedError, load_document
+from comments.services import comment_import
 from tags.models import Tag
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -70,6 +72,14 @@ def save_document(document: SeedDocument) -> tuple[Article, int]:
     if sorted(article.tags.names()) != sorted(document.tags):
         article.tags.set(document.tags)
         changes += 1
+    comments_from = article.published_at or article.created_at
+    for position, seed_comment in enumerate(document.comments):
+        # Page order becomes time order: the source gives no times, so space them after publication.
+        created_at = comments_from + timedelta(hours=1, minutes=20 * position)
+        _, changed = comment_import(
+            article=article, name=seed_comment.author_name, body=seed_comment.body, created_at=created_at
+        )
+        changes += int(changed)
     for order, name in enumerate(document.topics, start=1):
         _, changed = upsert(Tag, {"slug": slugify(name)}, {"name": name, "featured": True, "order": order})
         changes += int(changed)

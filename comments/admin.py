@@ -1,0 +1,469 @@
+"""Moderation in the Django admin: the held-comment queue, one-click decisions, the review card and the log."""
+
+import re
+from urllib.parse import urlsplit
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import truncatechars
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
+from comments.services import comment_set_status, commenter_block, commenter_trust
+
+URL_IN_TEXT = re.compile(r"(?:https?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
+REASON_CODES = {
+    "honeypot": "Honeypot filled",
+    "disallowed_word": "Disallowed word",
+    "blocked_email": "Blocked email",
+    "blocked_ip": "Blocked IP",
+    "too_many_links": "Too many links",
+    "moderation_word": "Moderation word",
+    "too_fast": "Posted too fast",
+    "stale_form": "Old form",
+    "hold_all": "Held by policy",
+    "reported": "Reported by readers",
+}
+
+# decision: (what the message says was done, the service call taking the comment and the moderator)
+DECISIONS = {
+    "approve": (
+        "Approved",
+        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.APPROVED, by=by),
+    ),
+    "spam": (
+        "Marked as spam",
+        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.SPAM, by=by),
+    ),
+    "remove": (
+        "Removed",
+        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.REMOVED, by=by),
+    ),
+    "pending": (
+        "Sent back to pending",
+        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.PENDING, by=by),
+    ),
+    "trust": ("Approved and trusted", lambda comment, by: commenter_trust(comment=comment, by=by)),
+    "block": ("Blocked", lambda comment, by: commenter_block(comment=comment, by=by)),
+}
+MODERATION_BUTTONS = [
+    ("approve", "Approve"),
+    ("spam", "Mark as spam"),
+    ("remove", "Remove"),
+    ("trust", "Approve and trust commenter"),
+    ("block", "Block commenter"),
+]
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Opens on the pending queue; 'All' shows every status."""
+
+    title = "status"
+    parameter_name = "status"
+    default = Comment.Status.PENDING
+
+    def lookups(self, request, model_admin):
+        return [*Comment.Status.choices, ("all", "All")]
+
+    def queryset(self, request, queryset):
+        value = self.value() or self.default
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def choices(self, changelist):
+        current = self.value() or self.default
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+class ReasonFilter(admin.SimpleListFilter):
+    title = "reason held"
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return list(REASON_CODES.items())
+
+    def queryset(self, request, queryset):
+        return queryset.with_reason(self.value()) if self.value() else queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = [
+        "excerpt",
+        "author_name",
+        "article_title",
+        "status",
+        "held_because",
+        "created_at",
+        "quick_actions",
+    ]
+    list_filter = [StatusFilter, ReasonFilter, ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_select_related = ["article"]
+    search_fields = ["author_name", "author_email", "ip_address", "body"]
+    ordering = ["-created_at", "-id"]
+    list_per_page = 50
+    actions = ["approve", "mark_spam", "remove", "restore_pending", "approve_and_trust", "block_commenter"]
+    change_list_template = "admin/comments/comment/change_list.html"
+    change_form_template = "admin/comments/comment/change_form.html"
+    fieldsets = [
+        ("Review", {"fields": ["review_article", "review_parent", "body", "held_because", "link_domains"]}),
+        (
+            "Commenter",
+            {
+                "fields": [
+                    "author_name",
+                    "author_email",
+                    "author_url",
+                    "ip_address",
+                    "user_agent",
+                    "commenter_history",
+                ]
+            },
+        ),
+        (
+            "Moderation",
+            {"fields": ["status", "created_at", "moderated_at", "moderated_by", "moderation_log"]},
+        ),
+    ]
+    readonly_fields = [
+        "review_article",
+        "review_parent",
+        "held_because",
+        "link_domains",
+        "author_name",
+        "author_email",
+        "author_url",
+        "ip_address",
+        "user_agent",
+        "commenter_history",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+        "moderation_log",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article", "parent", "moderated_by")
+
+    def changelist_view(self, request, extra_context=None):
+        counts = dict(Comment.objects.values_list("status").annotate(n=Count("id")).order_by())
+        extra_context = {
+            **(extra_context or {}),
+            "status_counts": [
+                (value, label, counts.get(value, 0)) for value, label in Comment.Status.choices
+            ],
+            "current_status": request.GET.get("status", StatusFilter.default),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        moderate = self.admin_site.admin_view(require_POST(self.moderate_view))
+        return [
+            path("<int:pk>/moderate/<str:decision>/", moderate, name="comments_comment_moderate"),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, pk, decision):
+        """One-click decision from the queue or the review card; goes back to where it came from."""
+        if not self.has_moderate_permission(request) or decision not in DECISIONS:
+            raise PermissionDenied
+        comment = get_object_or_404(Comment, pk=pk)
+        done, apply = DECISIONS[decision]
+        apply(comment, request.user)
+        self.message_user(request, f"{done}: comment by {comment.author_name}.", messages.SUCCESS)
+        # Back to the queue page the moderator was on (its filters and page), never off-site.
+        for next_url in (request.GET.get("next", ""), request.META.get("HTTP_REFERER", "")):
+            if next_url and url_has_allowed_host_and_scheme(
+                next_url, {request.get_host()}, require_https=request.is_secure()
+            ):
+                return HttpResponseRedirect(next_url)
+        return HttpResponseRedirect(reverse("admin:comments_comment_changelist"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "moderation_buttons": MODERATION_BUTTONS}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """A status picked on the review card goes through the service, so it is logged."""
+        new_status = obj.status
+        if change and "status" in form.changed_data:
+            obj.status = form.initial["status"]
+            obj.save()
+            comment_set_status(
+                comment=obj, to=new_status, by=request.user, reason="Changed on the review page."
+            )
+        else:
+            obj.save()
+
+    def _decide(self, request, queryset, decision):
+        done, apply = DECISIONS[decision]
+        for comment in queryset:
+            apply(comment, request.user)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("%(done)s %(n)d comment.", "%(done)s %(n)d comments.", count)
+            % {"done": done, "n": count},
+        )
+
+    @admin.action(description="Approve", permissions=["moderate"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, "approve")
+
+    @admin.action(description="Mark as spam", permissions=["moderate"])
+    def mark_spam(self, request, queryset):
+        self._decide(request, queryset, "spam")
+
+    @admin.action(description="Remove", permissions=["moderate"])
+    def remove(self, request, queryset):
+        self._decide(request, queryset, "remove")
+
+    @admin.action(description="Restore to pending", permissions=["moderate"])
+    def restore_pending(self, request, queryset):
+        self._decide(request, queryset, "pending")
+
+    @admin.action(description="Approve and trust the commenter", permissions=["moderate"])
+    def approve_and_trust(self, request, queryset):
+        self._decide(request, queryset, "trust")
+
+    @admin.action(description="Block the commenter (email and IP)", permissions=["moderate"])
+    def block_commenter(self, request, queryset):
+        self._decide(request, queryset, "block")
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return truncatechars(comment.body, 120)
+
+    @admin.display(description="article", ordering="article__title")
+    def article_title(self, comment):
+        return truncatechars(comment.article.title, 50)
+
+    @admin.display(description="held because")
+    def held_because(self, comment):
+        return comment.reason_text or "–"
+
+    @admin.display(description="")
+    def quick_actions(self, comment):
+        """Buttons that post the changelist form (with its CSRF token) to the one-click URL; no JavaScript."""
+        buttons = [
+            (decision, label)
+            for decision, label, status in [
+                ("approve", "Approve", Comment.Status.APPROVED),
+                ("spam", "Spam", Comment.Status.SPAM),
+                ("remove", "Remove", Comment.Status.REMOVED),
+            ]
+            if comment.status != status
+        ]
+        base = reverse("admin:comments_comment_moderate", args=[comment.pk, "__decision__"])
+        return format_html(
+            '{} <a href="{}" title="View on site">View</a>',
+            format_html_join(
+                " ",
+                '<button type="submit" class="button" formaction="{}">{}</button>',
+                ((base.replace("__decision__", decision), label) for decision, label in buttons),
+            ),
+            comment.get_absolute_url(),
+        )
+
+    @admin.display(description="article")
+    def review_article(self, comment):
+        return format_html(
+            '<a href="{}">{}</a> (<a href="{}">view comment on site</a>)',
+            comment.article.get_absolute_url(),
+            comment.article.title,
+            comment.get_absolute_url(),
+        )
+
+    @admin.display(description="in reply to")
+    def review_parent(self, comment):
+        if comment.parent is None:
+            return "– (top-level comment)"
+        return format_html(
+            "<strong>{}</strong> wrote:<br><blockquote>{}</blockquote>",
+            comment.parent.author_name,
+            comment.parent.body,
+        )
+
+    @admin.display(description="link domains")
+    def link_domains(self, comment):
+        domains = sorted(
+            {
+                (urlsplit(url if "://" in url else f"http://{url}").hostname or "").removeprefix("www.")
+                for url in URL_IN_TEXT.findall(f"{comment.body} {comment.author_url}")
+            }
+            - {""}
+        )
+        return ", ".join(domains) or "–"
+
+    @admin.display(description="history")
+    def commenter_history(self, comment):
+        same_email = Comment.objects.filter(author_email=comment.author_email).exclude(author_email="")
+        counts = dict(same_email.values_list("status").annotate(n=Count("id")).order_by())
+        first_seen = same_email.aggregate(first=Min("created_at"))["first"]
+        names = sorted(
+            set(same_email.exclude(author_name=comment.author_name).values_list("author_name", flat=True))
+        )
+        ips = sorted({str(ip) for ip in same_email.values_list("ip_address", flat=True) if ip})
+        emails = []
+        if comment.ip_address:
+            emails = sorted(
+                set(
+                    Comment.objects.filter(ip_address=comment.ip_address)
+                    .exclude(author_email=comment.author_email)
+                    .values_list("author_email", flat=True)
+                )
+            )
+        rows = [
+            (
+                "Approved / pending / spam / removed",
+                " / ".join(str(counts.get(s, 0)) for s in Comment.Status.values),
+            ),
+            ("First seen", first_seen.strftime("%Y-%m-%d %H:%M") if first_seen else "–"),
+            ("Other names with this email", ", ".join(names) or "–"),
+            ("IP addresses used with this email", ", ".join(ips) or "–"),
+            ("Other emails from this IP", ", ".join(emails) or "–"),
+        ]
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
+    @admin.display(description="log")
+    def moderation_log(self, comment):
+        events = comment.events.select_related("actor").order_by("created_at", "id")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {} → {}{}</li>",
+                (
+                    (
+                        event.created_at.strftime("%Y-%m-%d %H:%M"),
+                        event.actor or "site",
+                        event.from_status or "new",
+                        event.to_status,
+                        f" · {event.reason}" if event.reason else "",
+                    )
+                    for event in events
+                ),
+            ),
+        )
+
+
+class CommentInline(admin.TabularInline):
+    """An article's comments on its admin page, newest first; decisions happen on each comment's page."""
+
+    model = Comment
+    fk_name = "article"
+    fields = ["author_name", "excerpt", "status", "created_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return truncatechars(comment.body, 100)
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        ("Approval", {"fields": ["policy", "notify_moderators"]}),
+        ("Spam and hold lists", {"fields": ["disallowed_words", "moderation_words", "max_links"]}),
+        (
+            "Flood and timing",
+            {
+                "fields": [
+                    "flood_max_comments",
+                    "flood_window_seconds",
+                    "min_seconds_to_post",
+                    "max_form_age_seconds",
+                ]
+            },
+        ),
+        (
+            "Threads",
+            {"fields": ["report_threshold", "thread_depth", "comments_per_page", "close_after_days"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one row: go straight to it."""
+        settings_row = ModerationSettings.load()
+        return HttpResponseRedirect(
+            reverse("admin:comments_moderationsettings_change", args=[settings_row.pk])
+        )
+
+
+@admin.register(CommenterRule)
+class CommenterRuleAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "action", "note", "created_by", "created_at"]
+    list_filter = ["action", "kind"]
+    search_fields = ["value", "note"]
+    list_select_related = ["created_by"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(admin.ModelAdmin):
+    """The record of who did what; read-only."""
+
+    list_display = ["created_at", "comment_link", "actor", "from_status", "to_status", "reason"]
+    list_filter = ["to_status", "actor"]
+    search_fields = ["reason", "comment__author_name", "comment__body"]
+    list_select_related = ["comment__article", "actor"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="comment")
+    def comment_link(self, event):
+        url = reverse("admin:comments_comment_change", args=[event.comment_id])
+        return format_html('<a href="{}">{}</a>', url, event.comment)
+
+
+@admin.register(CommentReport)
+class CommentReportAdmin(admin.ModelAdmin):
+    list_display = ["comment", "created_at"]
+    list_select_related = ["comment__article"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,104 @@
+import time
+
+from django import forms
+from django.core import signing
+from django.core.validators import URLValidator
+
+from comments.moderation import Submission
+
+TOKEN_SALT = "longwar.comments.form"
+
+
+def make_form_token(article_id: int, now: float | None = None) -> str:
+    """A signed note of which article's form this is and when it was shown (like contrib.comments' security hash)."""
+    return signing.dumps(
+        {"a": article_id, "t": int(now if now is not None else time.time())}, salt=TOKEN_SALT
+    )
+
+
+def form_token_age(token: str, article_id: int, now: float | None = None) -> float | None:
+    """Seconds since the form was shown, or None when the token is forged, garbled or for another article."""
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("a") != article_id or not isinstance(data.get("t"), int):
+        return None
+    return (now if now is not None else time.time()) - data["t"]
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    email = forms.EmailField(max_length=254, help_text="Never shown on the site.")
+    url = forms.URLField(
+        label="Website",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[
+            URLValidator(
+                schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
+            )
+        ],
+    )
+    body = forms.CharField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    honeypot = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    token = forms.CharField(widget=forms.HiddenInput)
+    remember = forms.BooleanField(
+        label="Save my name, email, and website in this browser for the next time I comment.", required=False
+    )
+
+    error_messages = {"token": "This form has expired or was altered. Please send your comment again."}
+
+    def __init__(self, *args, article, staff_user=None, **kwargs):
+        self.article = article
+        self.staff_user = staff_user
+        super().__init__(*args, **kwargs)
+        if staff_user is not None:
+            # Staff post as themselves; the identity fields come from their account.
+            for name in ("name", "email", "url", "remember"):
+                del self.fields[name]
+        self.form_age: float | None = None
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n").strip()
+        if not body:
+            raise forms.ValidationError("Write something before posting.")
+        return body
+
+    def clean_token(self):
+        self.form_age = form_token_age(self.cleaned_data["token"], self.article.pk)
+        if self.form_age is None:
+            raise forms.ValidationError(self.error_messages["token"])
+        return self.cleaned_data["token"]
+
+    def refresh_token(self) -> None:
+        """Give a re-shown form a fresh token, so that sending it again works."""
+        self.data = self.data.copy()
+        self.data["token"] = make_form_token(self.article.pk)
+
+    def submission(self, *, ip_address: str | None, user_agent: str) -> Submission:
+        data = self.cleaned_data
+        if self.staff_user is not None:
+            user = self.staff_user
+            name, email, url = user.get_full_name() or user.get_username(), user.email or "", ""
+        else:
+            name, email, url = data["name"], data["email"], data["url"]
+        return Submission(
+            name=name,
+            email=email,
+            url=url,
+            body=data["body"],
+            ip_address=ip_address,
+            user_agent=user_agent,
+            honeypot=data.get("honeypot", ""),
+            form_age=self.form_age,
+        )

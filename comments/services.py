@@ -1,0 +1,286 @@
+"""Writes to comments that carry rules: submitting, moderating, reporting, trusting and blocking."""
+
+import math
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
+from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
+
+
+class CommentRefused(Exception):
+    """The comment cannot be accepted; the message is for the reader."""
+
+
+class CommentsClosed(CommentRefused):
+    pass
+
+
+class FloodLimited(CommentRefused):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(
+            f"You are posting comments too quickly. Please wait {retry_after} seconds and send it again."
+        )
+
+
+class DuplicateComment(CommentRefused):
+    pass
+
+
+class InvalidParent(CommentRefused):
+    pass
+
+
+def comments_closed(*, article: Article, config: ModerationSettings, now: datetime | None = None) -> bool:
+    if not article.comments_open:
+        return True
+    if config.close_after_days and article.published_at:
+        return (now or timezone.now()) > article.published_at + timedelta(days=config.close_after_days)
+    return False
+
+
+def _attach_point(*, article: Article, parent_id: int | None, max_depth: int) -> Comment | None:
+    """The approved comment a reply hangs from; replies deeper than `max_depth` go to the deepest level."""
+    if parent_id is None:
+        return None
+    parent = Comment.objects.approved().filter(article=article, pk=parent_id).first()
+    if parent is None:
+        raise InvalidParent("The comment you replied to is no longer available. Your text is still below.")
+    chain = [parent]  # chain[i] sits at depth len(chain) - i; top-level comments are at depth 1
+    while chain[-1].parent_id is not None:
+        chain.append(Comment.objects.only("id", "parent_id").get(pk=chain[-1].parent_id))
+    depth = len(chain)
+    if depth < max_depth:
+        return parent
+    target_depth = max_depth - 1
+    return chain[depth - target_depth] if target_depth else None
+
+
+def _lock_commenter(*keys: str) -> None:
+    """Serialise submissions per IP and email across processes, so the flood limit is exact."""
+    with connection.cursor() as cursor:
+        for key in sorted(k for k in keys if k):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"longwar.comment:{key}"])
+
+
+def _check_flood(*, submission: Submission, config: ModerationSettings, now: datetime) -> None:
+    window_start = now - timedelta(seconds=config.flood_window_seconds)
+    same_commenter = Q(author_email=submission.email)
+    if submission.ip_address:
+        same_commenter |= Q(ip_address=submission.ip_address)
+    recent = list(
+        Comment.objects.filter(same_commenter, created_at__gte=window_start)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: config.flood_max_comments]
+    )
+    if len(recent) >= config.flood_max_comments:
+        frees_at = recent[-1] + timedelta(seconds=config.flood_window_seconds)
+        raise FloodLimited(retry_after=max(1, math.ceil((frees_at - now).total_seconds())))
+
+
+def _commenter_facts(submission: Submission) -> Commenter:
+    rules = CommenterRule.objects.filter(
+        Q(kind=CommenterRule.Kind.EMAIL, value=submission.email)
+        | Q(kind=CommenterRule.Kind.IP, value=submission.ip_address or "")
+    ).values_list("action", "kind")
+    rules = set(rules)
+    return Commenter(
+        blocked_email=(CommenterRule.Action.BLOCK, CommenterRule.Kind.EMAIL) in rules,
+        blocked_ip=(CommenterRule.Action.BLOCK, CommenterRule.Kind.IP) in rules,
+        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in rules,
+        has_approved_comment=Comment.objects.approved()
+        .filter(author_email=submission.email, author_name=submission.name)
+        .exists(),
+    )
+
+
+def _log(*, comment: Comment, from_status: str, by=None, reason: str = "") -> None:
+    ModerationEvent.objects.create(
+        comment=comment, actor=by, from_status=from_status, to_status=comment.status, reason=reason
+    )
+
+
+@transaction.atomic
+def comment_submit(
+    *,
+    article: Article,
+    submission: Submission,
+    parent_id: int | None = None,
+    user=None,
+    now: datetime | None = None,
+) -> Comment:
+    """Accept a comment from the site: run the flood, duplicate and moderation rules, store and log it.
+
+    `user` is a logged-in staff member, who posts as themselves and is approved at once.
+    """
+    now = now or timezone.now()
+    config = ModerationSettings.load()
+    if comments_closed(article=article, config=config, now=now):
+        raise CommentsClosed("Comments are closed on this article.")
+    parent = _attach_point(article=article, parent_id=parent_id, max_depth=config.thread_depth)
+    if user is None:
+        _lock_commenter(submission.email, submission.ip_address or "")
+        _check_flood(submission=submission, config=config, now=now)
+    same_author = Q(author_email=submission.email) if submission.email else Q(user=user)
+    if Comment.objects.filter(same_author, article=article, body=submission.body).exists():
+        raise DuplicateComment("You have already posted this comment on this article.")
+
+    if user is not None:
+        status, reasons, note = Comment.Status.APPROVED, [], "Posted by staff."
+    else:
+        verdict = assess(submission, config, _commenter_facts(submission))
+        status, reasons = verdict.status, [{"code": code, "text": text} for code, text in verdict.reasons]
+        note = verdict.note or "; ".join(reason["text"] for reason in reasons)
+    comment = Comment(
+        article=article,
+        parent=parent,
+        user=user,
+        author_name=submission.name,
+        author_email=submission.email,
+        author_url=submission.url,
+        body=submission.body,
+        status=status,
+        reasons=reasons,
+        ip_address=submission.ip_address,
+        user_agent=submission.user_agent[:500],
+        created_at=now,
+    )
+    comment.full_clean()
+    comment.save()
+    _log(comment=comment, from_status="", by=user, reason=note)
+    if comment.status == Comment.Status.PENDING and config.notify_moderators:
+        transaction.on_commit(lambda: notify_moderators(comment))
+    return comment
+
+
+@transaction.atomic
+def comment_import(
+    *, article: Article, name: str, body: str, created_at: datetime, email: str = ""
+) -> tuple[Comment, bool]:
+    """Store an already-moderated comment (seeds, imports) as approved; idempotent on article, name and time.
+
+    Returns the comment and whether anything was written.
+    """
+    comment, created = Comment.objects.get_or_create(
+        article=article,
+        author_name=name,
+        created_at=created_at,
+        defaults={"body": body, "author_email": email, "status": Comment.Status.APPROVED},
+    )
+    if created:
+        _log(comment=comment, from_status="", reason="Imported as approved.")
+        return comment, True
+    if comment.body != body:
+        comment.body = body
+        comment.save(update_fields=["body"])
+        return comment, True
+    return comment, False
+
+
+@transaction.atomic
+def comment_set_status(*, comment: Comment, to: str, by, reason: str = "") -> bool:
+    """Move a comment to another status and log who did it; returns False when it was there already."""
+    if comment.status == to:
+        return False
+    from_status = comment.status
+    comment.status = to
+    comment.moderated_at = timezone.now()
+    comment.moderated_by = by
+    comment.save(update_fields=["status", "moderated_at", "moderated_by"])
+    _log(comment=comment, from_status=from_status, by=by, reason=reason)
+    return True
+
+
+@transaction.atomic
+def commenter_trust(*, comment: Comment, by) -> None:
+    """Approve the comment and let this email's future comments through without review."""
+    CommenterRule.objects.update_or_create(
+        kind=CommenterRule.Kind.EMAIL,
+        value=comment.author_email.lower(),
+        defaults={
+            "action": CommenterRule.Action.TRUST,
+            "created_by": by,
+            "note": f"Trusted from comment {comment.pk}",
+        },
+    )
+    comment_set_status(
+        comment=comment, to=Comment.Status.APPROVED, by=by, reason="Approved; commenter trusted."
+    )
+
+
+@transaction.atomic
+def commenter_block(*, comment: Comment, by) -> None:
+    """Mark the comment spam and send this email's and IP's future comments to spam."""
+    values = [(CommenterRule.Kind.EMAIL, comment.author_email.lower())]
+    if comment.ip_address:
+        values.append((CommenterRule.Kind.IP, comment.ip_address))
+    for kind, value in values:
+        CommenterRule.objects.update_or_create(
+            kind=kind,
+            value=value,
+            defaults={
+                "action": CommenterRule.Action.BLOCK,
+                "created_by": by,
+                "note": f"Blocked from comment {comment.pk}",
+            },
+        )
+    comment_set_status(
+        comment=comment, to=Comment.Status.SPAM, by=by, reason="Commenter blocked (email and IP)."
+    )
+
+
+@transaction.atomic
+def comment_report(*, comment: Comment, session_key: str) -> bool:
+    """Record one reader's report; enough reports send an approved comment back to review.
+
+    Returns False when this session had already reported the comment.
+    """
+    _, created = CommentReport.objects.get_or_create(comment=comment, session_key=session_key)
+    if not created:
+        return False
+    config = ModerationSettings.load()
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.status == Comment.Status.APPROVED and comment.reports.count() >= config.report_threshold:
+        code, text = REPORTED_REASON
+        comment.reasons = [*comment.reasons, {"code": code, "text": text}]
+        comment.save(update_fields=["reasons"])
+        comment_set_status(comment=comment, to=Comment.Status.PENDING, by=None, reason=text)
+        if config.notify_moderators:
+            transaction.on_commit(lambda: notify_moderators(comment))
+    return True
+
+
+def moderator_emails() -> list[str]:
+    """Active staff in the Moderators group, and superusers, who have an email address."""
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = users.filter(Q(groups__name="Moderators") | Q(is_superuser=True)).distinct()
+    return sorted(users.values_list("email", flat=True))
+
+
+def notify_moderators(comment: Comment) -> None:
+    recipients = moderator_emails()
+    if not recipients:
+        return
+    admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
+    context = {
+        "comment": comment,
+        "admin_url": admin_url,
+        "reasons": comment.reasons,
+        "site_name": settings.SITE_NAME,
+    }
+    send_mail(
+        subject=f"[{settings.SITE_NAME}] Comment held for review on “{comment.article.title}”",
+        message=render_to_string("comments/email/held.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )

@@ -1,0 +1,52 @@
+"""Turn an article's visible comments, fetched in one query, into nested threads and pages."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from comments.models import Comment
+
+
+@dataclass
+class Node:
+    comment: Comment
+    depth: int
+    replies: list["Node"] = field(default_factory=list)
+
+
+def build_threads(comments: list[Comment], max_depth: int) -> list[Node]:
+    """Nest comments under their parents, oldest first; anything deeper than `max_depth` shows at it.
+
+    A reply whose parent is not visible (held, removed) is shown as a top-level comment.
+    """
+    visible = {comment.pk for comment in comments}
+    children: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        children[comment.parent_id if comment.parent_id in visible else None].append(comment)
+
+    def nodes(parent_id: int | None, depth: int) -> list[Node]:
+        result = []
+        for comment in children[parent_id]:
+            node = Node(comment, min(depth, max_depth))
+            result.append(node)
+            replies = nodes(comment.pk, depth + 1)
+            if depth >= max_depth:
+                result.extend(replies)  # flatten at the deepest level, in order
+            else:
+                node.replies = replies
+        return result
+
+    return nodes(None, 1)
+
+
+def root_of(comment_id: int, parents: dict[int, int | None]) -> int:
+    """The top-level ancestor among visible comments (`parents` maps id to parent id)."""
+    current = comment_id
+    while parents.get(current) in parents:
+        current = parents[current]
+    return current
+
+
+def page_of(comment_id: int, parents: dict[int, int | None], per_page: int) -> int:
+    """Which page of top-level threads holds this comment (`parents` in thread order)."""
+    roots = [pk for pk, parent in parents.items() if parent not in parents]
+    return roots.index(root_of(comment_id, parents)) // per_page + 1
