@@ -27,20 +27,21 @@ def form_token_age(token: str, article_id: int, now: float | None = None) -> flo
     return (now if now is not None else time.time()) - data["t"]
 
 
+TOKEN_ERROR = "This form has expired or was altered. Please send your comment again."
+
+
+class WebAddressField(forms.URLField):
+    """A URL field that accepts only http and https, so a website never becomes a javascript: link."""
+
+    message = "Enter a web address starting with http:// or https://."
+    default_error_messages = {"invalid": message}
+    default_validators = [URLValidator(schemes=["http", "https"], message=message)]
+
+
 class CommentForm(forms.Form):
     name = forms.CharField(max_length=100)
     email = forms.EmailField(max_length=254, help_text="Never shown on the site.")
-    url = forms.URLField(
-        label="Website",
-        required=False,
-        max_length=200,
-        assume_scheme="https",
-        validators=[
-            URLValidator(
-                schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
-            )
-        ],
-    )
+    url = WebAddressField(label="Website", required=False, max_length=200, assume_scheme="https")
     body = forms.CharField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     honeypot = forms.CharField(
@@ -48,12 +49,10 @@ class CommentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
-    token = forms.CharField(widget=forms.HiddenInput)
+    token = forms.CharField(widget=forms.HiddenInput, error_messages={"required": TOKEN_ERROR})
     remember = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.", required=False
     )
-
-    error_messages = {"token": "This form has expired or was altered. Please send your comment again."}
 
     def __init__(self, *args, article, staff_user=None, **kwargs):
         self.article = article
@@ -77,7 +76,7 @@ class CommentForm(forms.Form):
     def clean_token(self):
         self.form_age = form_token_age(self.cleaned_data["token"], self.article.pk)
         if self.form_age is None:
-            raise forms.ValidationError(self.error_messages["token"])
+            raise forms.ValidationError(TOKEN_ERROR)
         return self.cleaned_data["token"]
 
     def refresh_token(self) -> None:

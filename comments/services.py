@@ -74,18 +74,19 @@ def _lock_commenter(*keys: str) -> None:
 
 
 def _check_flood(*, submission: Submission, config: ModerationSettings, now: datetime) -> None:
+    """Refuse when this IP, or this email, already posted the maximum within the window."""
     window_start = now - timedelta(seconds=config.flood_window_seconds)
-    same_commenter = Q(author_email=submission.email)
-    if submission.ip_address:
-        same_commenter |= Q(ip_address=submission.ip_address)
-    recent = list(
-        Comment.objects.filter(same_commenter, created_at__gte=window_start)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: config.flood_max_comments]
-    )
-    if len(recent) >= config.flood_max_comments:
-        frees_at = recent[-1] + timedelta(seconds=config.flood_window_seconds)
-        raise FloodLimited(retry_after=max(1, math.ceil((frees_at - now).total_seconds())))
+    for field, value in (("ip_address", submission.ip_address), ("author_email", submission.email)):
+        if not value:
+            continue
+        recent = list(
+            Comment.objects.filter(**{field: value}, created_at__gte=window_start)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[: config.flood_max_comments]
+        )
+        if len(recent) >= config.flood_max_comments:
+            frees_at = recent[-1] + timedelta(seconds=config.flood_window_seconds)
+            raise FloodLimited(retry_after=max(1, math.ceil((frees_at - now).total_seconds())))
 
 
 def _commenter_facts(submission: Submission) -> Commenter:

@@ -43,3 +43,15 @@ class TagFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Topic {n}")
     slug = factory.LazyAttribute(lambda t: slugify(t.name))
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.SubFactory(ArticleFactory)
+    author_name = factory.Sequence(lambda n: f"Reader {n}")
+    author_email = factory.LazyAttribute(lambda c: f"{slugify(c.author_name)}@example.org")
+    body = factory.Sequence(lambda n: f"Comment text number {n}.")
+    status = "approved"
+    ip_address = "203.0.113.7"

@@ -1,0 +1,217 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.utils import timezone
+
+from comments.models import Comment, CommenterRule, ModerationEvent
+from comments.moderation import Submission
+from comments.services import (
+    CommentsClosed,
+    DuplicateComment,
+    FloodLimited,
+    InvalidParent,
+    comment_report,
+    comment_set_status,
+    comment_submit,
+    commenter_block,
+    commenter_trust,
+)
+from tests.factories import ArticleFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(article, **overrides):
+    parent_id = overrides.pop("parent_id", None)
+    user = overrides.pop("user", None)
+    now = overrides.pop("now", None)
+    values = {
+        "name": "Grim",
+        "email": "grim@example.org",
+        "body": "Text.",
+        "ip_address": "198.51.100.1",
+        "form_age": 30,
+    }
+    return comment_submit(
+        article=article,
+        submission=Submission(**(values | overrides)),
+        parent_id=parent_id,
+        user=user,
+        now=now,
+    )
+
+
+def test_submitted_comment_is_pending_with_reason_and_logged(article):
+    comment = submit(article)
+    assert comment.status == Comment.Status.PENDING
+    assert comment.reasons == [{"code": "hold_all", "text": "Every comment is held for review."}]
+    event = ModerationEvent.objects.get(comment=comment)
+    assert (event.from_status, event.to_status, event.actor) == ("", "pending", None)
+
+
+def test_staff_post_as_themselves_and_are_approved(article, admin_user):
+    comment = submit(article, name=admin_user.username, email=admin_user.email, user=admin_user)
+    assert comment.status == Comment.Status.APPROVED
+    assert comment.user == admin_user
+    assert comment.reasons == []
+
+
+@pytest.mark.parametrize("shared", ["ip_address", "email"])
+def test_flood_limit_applies_per_ip_and_per_email(article, config, shared):
+    config.flood_max_comments = 2
+    config.save()
+    others = {
+        "ip_address": ["192.0.2.1", "192.0.2.2", "192.0.2.3"],
+        "email": ["a@x.org", "b@x.org", "c@x.org"],
+    }
+    varying = "email" if shared == "ip_address" else "ip_address"
+    submit(article, body="one", **{varying: others[varying][0]})
+    submit(article, body="two", **{varying: others[varying][1]})
+    with pytest.raises(FloodLimited) as refusal:
+        submit(article, body="three", **{varying: others[varying][2]})
+    assert 1 <= refusal.value.retry_after <= config.flood_window_seconds
+    assert Comment.objects.count() == 2
+
+
+def test_flood_window_passes(article, config):
+    config.flood_max_comments = 1
+    config.save()
+    submit(article, body="one", now=timezone.now() - timedelta(seconds=config.flood_window_seconds + 1))
+    assert submit(article, body="two").pk
+
+
+def test_flood_retry_after_counts_from_the_oldest_comment_in_the_window(article, config):
+    config.flood_max_comments = 1
+    config.flood_window_seconds = 100
+    config.save()
+    now = timezone.now()
+    submit(article, body="one", now=now - timedelta(seconds=40))
+    with pytest.raises(FloodLimited) as refusal:
+        submit(article, body="two", now=now)
+    assert refusal.value.retry_after == 60
+
+
+def test_identical_comment_is_refused_as_duplicate(article):
+    submit(article, body="Same words.")
+    with pytest.raises(DuplicateComment):
+        submit(article, body="Same words.", ip_address="192.0.2.9")
+    assert submit(article, body="Same words.", email="someone@example.org", ip_address="192.0.2.9").pk
+    assert submit(ArticleFactory(), body="Same words.", ip_address="192.0.2.10").pk
+
+
+def test_closed_article_refuses_comments(config):
+    with pytest.raises(CommentsClosed):
+        submit(ArticleFactory(comments_open=False))
+    config.close_after_days = 7
+    config.save()
+    with pytest.raises(CommentsClosed):
+        submit(ArticleFactory(published_at=timezone.now() - timedelta(days=8)))
+    assert submit(ArticleFactory(published_at=timezone.now() - timedelta(days=6))).pk
+
+
+def test_reply_must_answer_an_approved_comment_of_the_same_article(article):
+    with pytest.raises(InvalidParent):
+        submit(article, parent_id=CommentFactory(status="pending", article=article).pk)
+    with pytest.raises(InvalidParent):
+        submit(article, parent_id=CommentFactory().pk)  # another article
+    parent = CommentFactory(article=article)
+    assert submit(article, parent_id=parent.pk).parent == parent
+
+
+def test_replies_deeper_than_the_limit_attach_at_the_deepest_level(article, config):
+    assert config.thread_depth == 3
+    top = CommentFactory(article=article)
+    second = CommentFactory(article=article, parent=top)
+    third = CommentFactory(article=article, parent=second)
+    reply = submit(article, parent_id=third.pk)
+    assert reply.parent == second  # a sibling of `third`, at depth 3
+
+
+def test_depth_one_makes_every_reply_top_level(article, config):
+    config.thread_depth = 1
+    config.save()
+    assert submit(article, parent_id=CommentFactory(article=article).pk).parent is None
+
+
+def test_spam_rules_apply_on_submit(article, config):
+    CommenterRule.objects.create(action="block", kind="email", value="Grim@Example.org")
+    comment = submit(article)
+    assert comment.status == Comment.Status.SPAM
+    assert comment.reasons[0]["code"] == "blocked_email"
+
+
+def test_set_status_logs_who_when_from_to_and_why(article, admin_user):
+    comment = submit(article)
+    assert comment_set_status(comment=comment, to="approved", by=admin_user, reason="Looks fine.")
+    comment.refresh_from_db()
+    assert comment.status == "approved"
+    assert comment.moderated_by == admin_user
+    assert comment.moderated_at is not None
+    event = comment.events.first()
+    assert (event.actor, event.from_status, event.to_status, event.reason) == (
+        admin_user,
+        "pending",
+        "approved",
+        "Looks fine.",
+    )
+    assert not comment_set_status(comment=comment, to="approved", by=admin_user)
+    assert comment.events.count() == 2
+
+
+def test_trusted_commenter_is_approved_next_time(article, admin_user):
+    first = submit(article, body="first")
+    commenter_trust(comment=first, by=admin_user)
+    first.refresh_from_db()
+    assert first.status == "approved"
+    assert submit(article, body="second").status == "approved"
+
+
+def test_blocked_commenter_goes_to_spam_by_email_or_ip(article, admin_user):
+    first = submit(article, body="first")
+    commenter_block(comment=first, by=admin_user)
+    first.refresh_from_db()
+    assert first.status == "spam"
+    assert set(CommenterRule.objects.values_list("kind", "value")) == {
+        ("email", "grim@example.org"),
+        ("ip", "198.51.100.1"),
+    }
+    assert submit(article, body="same IP", email="new@example.org").reasons[0]["code"] == "blocked_ip"
+
+
+def test_enough_reports_send_a_comment_back_to_review(article, config):
+    comment = CommentFactory(article=article)
+    assert comment_report(comment=comment, session_key="a")
+    assert not comment_report(comment=comment, session_key="a")  # once per session
+    assert comment_report(comment=comment, session_key="b")
+    comment.refresh_from_db()
+    assert comment.status == "approved"
+    comment_report(comment=comment, session_key="c")
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+    assert comment.reasons[-1] == {"code": "reported", "text": "Reported by readers."}
+    assert comment.events.first().reason == "Reported by readers."
+
+
+def test_held_comment_emails_moderators_with_a_link(
+    article, django_user_model, django_capture_on_commit_callbacks
+):
+    moderator = django_user_model.objects.create_user("mod", "mod@example.org", "pw", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    django_user_model.objects.create_user("reader", "reader@example.org", "pw")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = submit(article, body="Held text here.")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["mod@example.org"]
+    assert article.title in message.subject
+    assert "Held text here." in message.body
+    assert f"/admin/comments/comment/{comment.pk}/change/" in message.body
+
+
+def test_no_email_for_approved_or_spam_comments(article, admin_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(article, user=admin_user, body="staff")
+        submit(article, honeypot="bot", body="spam")
+    assert mail.outbox == []

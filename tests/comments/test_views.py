@@ -1,0 +1,307 @@
+import time
+from http import HTTPStatus
+
+import pytest
+from django.urls import resolve, reverse
+
+from comments.forms import make_form_token
+from comments.models import Comment
+from comments.views import REMEMBER_COOKIE
+from tests.factories import ArticleFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_comment_urls_reverse_and_resolve():
+    assert reverse("comments:post", kwargs={"article_id": 5}) == "/comments/post/5/"
+    assert resolve("/comments/7/").view_name == "comments:permalink"
+    assert resolve("/comments/7/report/").view_name == "comments:report"
+
+
+def test_article_page_has_the_comment_form_with_contract_fields(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'id="respond"' in html
+    assert f'action="/comments/post/{article.pk}/"' in html
+    for field in ("name", "email", "url", "body", "parent", "honeypot", "token", "csrfmiddlewaretoken"):
+        assert f'name="{field}"' in html
+
+
+def test_post_redirects_to_the_comment_and_only_its_author_sees_it(client, post, article):
+    response = post(article)
+    comment = Comment.objects.get()
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.status == "pending"
+    assert comment.ip_address == "198.51.100.20"
+    assert comment.user_agent == "Mozilla/5.0 (test)"
+    page = client.get(response["Location"]).content.decode()
+    assert "Peace deals will continue to be made." in page
+    assert "Your comment is awaiting moderation" in page
+    assert "awaiting moderation: it appears here for you now" in page  # the flash message
+    other_reader = client.__class__()
+    assert "Peace deals will continue" not in other_reader.get(article.get_absolute_url()).content.decode()
+
+
+def test_approved_comment_shows_for_everyone(client, article):
+    CommentFactory(article=article, body="Visible words.", author_email="secret@example.org")
+    CommentFactory(article=article, body="Hidden spam.", status="spam")
+    CommentFactory(article=article, body="Hidden removed.", status="removed")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Visible words." in html
+    assert "1 comment" in html
+    assert "Hidden" not in html
+    assert "secret@example.org" not in html
+
+
+def test_spam_is_shown_to_its_author_as_awaiting_moderation(client, post, article):
+    response = post(article, follow=True, honeypot="I am a bot")
+    assert Comment.objects.get().status == "spam"
+    assert "Your comment is awaiting moderation" in response.content.decode()
+
+
+def test_logged_in_staff_post_as_themselves_and_are_published(
+    admin_client, admin_user, comment_data, article
+):
+    data = comment_data(article)
+    for field in ("name", "email", "url"):
+        del data[field]
+    response = admin_client.post(f"/comments/post/{article.pk}/", data, follow=True)
+    comment = Comment.objects.get()
+    assert comment.status == "approved"
+    assert comment.author_name == admin_user.username
+    assert "Your comment is published." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": ""}, "name", "This field is required."),
+        ({"name": "x" * 101}, "name", "at most 100 characters"),
+        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"url": "javascript:alert(1)"}, "url", "starting with http:// or https://"),
+        ({"url": "ftp://files.example.org/"}, "url", "starting with http:// or https://"),
+        ({"body": "   "}, "body", "This field is required."),
+        ({"body": "x" * 10_001}, "body", "at most 10000 characters"),
+        ({"body": "null\x00byte"}, "body", "Null characters are not allowed."),
+        ({"name": "nul\x00"}, "name", "Null characters are not allowed."),
+    ],
+)
+def test_invalid_input_reshows_the_form_with_the_text_and_saves_nothing(
+    post, article, overrides, field, message
+):
+    body = overrides.get("body", "Peace deals will continue to be made.")
+    response = post(article, **overrides)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    html = response.content.decode()
+    assert message in html
+    assert "Your comment was not posted. Please correct the errors below." in html
+    assert response.context["comment_form"].errors[field]
+    if "\x00" not in body and body.strip() and len(body) < 10_001:
+        assert body in html
+    assert Comment.objects.count() == 0
+
+
+def test_long_body_is_kept_in_the_reshown_form(post, article):
+    response = post(article, body="word " * 2001, email="bad")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert ("word " * 2000) in response.content.decode()
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "forged:token:value"])
+def test_post_without_a_valid_token_is_refused(post, article, token):
+    response = post(article, token=token)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "This form has expired or was altered" in response.content.decode()
+    assert Comment.objects.count() == 0
+    fresh = response.context["comment_form"]["token"].value()
+    assert fresh != token
+    assert fresh.count(":") == 2
+
+
+def test_token_for_another_article_is_refused(post, article):
+    other = ArticleFactory()
+    response = post(article, token=make_form_token(other.pk))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize(("age", "code"), [(1, "too_fast"), (3 * 3600, "stale_form")])
+def test_token_age_holds_with_a_reason(post, article, age, code):
+    post(article, token=make_form_token(article.pk, now=time.time() - age))
+    assert Comment.objects.get().reasons[0]["code"] == code
+
+
+def test_closed_article_answers_403_and_keeps_the_text(client, post, comment_data):
+    article = ArticleFactory(comments_open=False)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Comments are closed." in html
+    assert 'id="respond"' not in html
+    response = post(article, body="My carefully written reply.")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Comments are closed on this article." in response.content.decode()
+    assert "My carefully written reply." in response.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_flood_answers_429_with_retry_after_and_keeps_the_text(post, article, config):
+    config.flood_max_comments = 1
+    config.save()
+    post(article, body="first")
+    response = post(article, body="second, kept")
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert int(response["Retry-After"]) > 0
+    html = response.content.decode()
+    assert "You are posting comments too quickly" in html
+    assert "second, kept" in html
+
+
+def test_duplicate_is_refused_with_a_message(post, article):
+    post(article, body="Same again.")
+    response = post(article, body="Same again.", ip="192.0.2.77")
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "You have already posted this comment" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_unknown_or_draft_article_is_404(post):
+    assert post(ArticleFactory(draft=True)).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_get_is_not_allowed_on_the_post_url(client, article):
+    assert client.get(f"/comments/post/{article.pk}/").status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_csrf_is_enforced(article, comment_data):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(f"/comments/post/{article.pk}/", comment_data(article))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert Comment.objects.count() == 0
+
+
+def test_remember_me_cookie_prefills_the_form_only_with_consent(client, post, article):
+    post(article, remember="on", name="Charu", email="charu@example.org", url="https://charu.example")
+    assert REMEMBER_COOKIE in client.cookies
+    html = client.get(ArticleFactory().get_absolute_url()).content.decode()
+    assert 'value="Charu"' in html
+    assert 'value="charu@example.org"' in html
+    post(article, body="again, without consent", name="Charu", email="charu@example.org")
+    assert client.cookies[REMEMBER_COOKIE].value == ""
+    assert 'value="Charu"' not in client.get(ArticleFactory().get_absolute_url()).content.decode()
+
+
+def test_tampered_remember_cookie_is_ignored(client, article):
+    client.cookies[REMEMBER_COOKIE] = '{"name": "Evil"}'
+    assert 'value="Evil"' not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_reply_link_works_without_javascript(client, article):
+    parent = CommentFactory(article=article, author_name="Grim")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="?replyto={parent.pk}#respond"' in html
+    reply_page = client.get(f"{article.get_absolute_url()}?replyto={parent.pk}").content.decode()
+    assert "Reply to Grim" in reply_page
+    assert f'name="parent" value="{parent.pk}"' in reply_page
+
+
+def test_reply_is_nested_under_its_parent(client, post, article):
+    parent = CommentFactory(article=article)
+    post(article, parent=str(parent.pk))
+    reply = Comment.objects.exclude(pk=parent.pk).get()
+    assert reply.parent == parent
+    comment_approved = Comment.objects.filter(pk=reply.pk).update(status="approved")
+    assert comment_approved == 1
+    html = client.__class__().get(article.get_absolute_url()).content.decode()
+    parent_at = html.index(f'id="comment-{parent.pk}"')
+    children_at = html.index('<ol class="children">', parent_at)
+    assert children_at < html.index(f'id="comment-{reply.pk}"')
+    assert "depth-2" in html
+
+
+def test_reply_to_a_missing_comment_keeps_the_text(post, article):
+    response = post(article, parent="999999", body="My reply text.")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "no longer available" in response.content.decode()
+    assert "My reply text." in response.content.decode()
+
+
+HOSTILE = [
+    '<script>alert("x")</script>',
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    '<a href="javascript:alert(1)">click</a>',
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_comment_text_is_escaped(client, article, text):
+    CommentFactory(article=article, body=text, author_name=text)
+    html = client.get(article.get_absolute_url()).content.decode()
+    section = html[html.index('id="comments"') :]
+    assert "<script>alert" not in section
+    assert "<img src=x" not in section
+    assert 'href="javascript:' not in section
+
+
+def test_stored_javascript_url_is_never_a_link(client, article):
+    CommentFactory(article=article, author_name="Mallory", author_url="javascript:alert(1)")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "javascript:alert" not in html
+    assert "Mallory" in html
+
+
+def test_comment_text_keeps_paragraphs_and_links_bare_urls(client, article):
+    CommentFactory(article=article, body="First line\nsecond line\n\nNew paragraph https://example.org/x")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<p>First line<br>second line</p>" in html
+    assert '<a href="https://example.org/x" rel="nofollow ugc noopener">https://example.org/x</a>' in html
+
+
+def test_author_website_link_is_nofollow(client, article):
+    CommentFactory(article=article, author_name="Charu", author_url="https://charu.example/")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<a href="https://charu.example/" rel="nofollow ugc noopener">Charu</a>' in html
+
+
+def test_long_threads_are_paginated_and_permalinks_find_the_page(client, article, config):
+    config.comments_per_page = 2
+    config.save()
+    comments = [CommentFactory(article=article) for _ in range(5)]
+    reply = CommentFactory(article=article, parent=comments[2])
+    page_two = client.get(f"{article.get_absolute_url()}?cpage=2").content.decode()
+    assert f'id="comment-{comments[2].pk}"' in page_two
+    assert f'id="comment-{comments[0].pk}"' not in page_two
+    assert "Comments page 2 of 3" in page_two
+    response = client.get(reply.get_absolute_url())
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"{article.get_absolute_url()}?cpage=2#comment-{reply.pk}"
+    assert client.get(comments[0].get_absolute_url())["Location"].endswith(f"/#comment-{comments[0].pk}")
+
+
+def test_permalink_of_a_held_comment_is_404_for_others(client):
+    comment = CommentFactory(status="pending")
+    assert client.get(comment.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_report_once_per_session_with_a_message(client, article):
+    comment = CommentFactory(article=article)
+    response = client.post(f"/comments/{comment.pk}/report/", follow=True)
+    assert "Thank you for the report" in response.content.decode()
+    response = client.post(f"/comments/{comment.pk}/report/", follow=True)
+    assert "You have already reported this comment." in response.content.decode()
+    assert comment.reports.count() == 1
+
+
+def test_report_of_a_held_comment_is_404(client):
+    assert client.post(f"/comments/{CommentFactory(status='pending').pk}/report/").status_code == 404
+
+
+@pytest.mark.parametrize("count", [0, 50, 300, 1000])
+def test_article_page_query_count_is_flat(client, article, django_assert_max_num_queries, count):
+    """Guards against per-comment queries (authors, replies, permalinks) on the article page."""
+    roots = CommentFactory.create_batch(count // 2, article=article)
+    for root in roots:
+        CommentFactory(article=article, parent=root)
+    with django_assert_max_num_queries(8):
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == HTTPStatus.OK
