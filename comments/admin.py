@@ -333,7 +333,7 @@ class CommentAdmin(admin.ModelAdmin):
         rows = [
             (
                 "Approved / pending / spam / removed",
-                " / ".join(str(counts.get(s, 0)) for s in Comment.Status.values),
+                " / ".join(str(counts.get(s, 0)) for s in ("approved", "pending", "spam", "removed")),
             ),
             ("First seen", first_seen.strftime("%Y-%m-%d %H:%M") if first_seen else "–"),
             ("Other names with this email", ", ".join(names) or "–"),

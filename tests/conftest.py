@@ -1,6 +1,16 @@
 import pytest
+from django.conf import settings
+from django.db import connections
 
 from tests.factories import ArticleFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_persistent_connections():
+    """Live-server threads must close their connections, or the test database cannot be dropped."""
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    for connection in connections.all():
+        connection.settings_dict["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)

@@ -104,3 +104,32 @@ def test_dry_run_writes_nothing():
 def test_missing_file_is_a_clear_error():
     with pytest.raises(CommandError, match="no such seed file"):
         call_command("load_seeds", str(Path("/nonexistent/seed.txt")), verbosity=0)
+
+
+def test_seed_comments_load_approved_in_page_order_with_line_breaks():
+    from comments.models import Comment
+
+    call_command("load_seeds", verbosity=0)
+    call_command("load_seeds", verbosity=0)
+    comments = list(Comment.objects.order_by("created_at"))
+    assert [c.author_name for c in comments] == [
+        "Anonymous",
+        "Grim",
+        "Neonmeat",
+        "bard207",
+        "Charu",
+        "Bungo",
+        "Brian",
+        "IanJ",
+    ]
+    assert {c.status for c in comments} == {"approved"}
+    assert (
+        comments[0].body.splitlines()[1]
+        == "can on US to end drone attacks in the Sanctuarys Paki has for Afghan Taliban, including holding Davis."
+    )
+    assert (
+        comments[3].body.split("\n\n")[1]
+        == "Pak intelligence, top cops see “foreign hand ” behind Lahore, Karachi suicide attacks"
+    )
+    assert comments[-1].body.endswith("be it the US or the TTP.")
+    assert all(c.events.count() == 1 for c in comments)
