@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
 from articles.models import Article, Author
+from articles.search import article_update_search_vector
 from articles.services import article_publish, article_unpublish
 
 
@@ -27,6 +28,11 @@ class ArticleAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "author", "dek", "body", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "comments_open"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        """Tags are saved here, after the article itself: refresh the search vector once both are in."""
+        super().save_related(request, form, formsets, change)
+        article_update_search_vector(form.instance.pk)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from articles.models import Article, Author
+from articles.search import article_update_search_vector
 from articles.seeds import SeedDocument, SeedError, load_document
 from tags.models import Tag
 
@@ -70,6 +71,8 @@ def save_document(document: SeedDocument) -> tuple[Article, int]:
     if sorted(article.tags.names()) != sorted(document.tags):
         article.tags.set(document.tags)
         changes += 1
+    if article_changed:
+        article_update_search_vector(article.pk)
     for order, name in enumerate(document.topics, start=1):
         _, changed = upsert(Tag, {"slug": slugify(name)}, {"name": name, "featured": True, "order": order})
         changes += int(changed)
