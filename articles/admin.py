@@ -3,6 +3,7 @@ from django.db.models import Count, Q
 from django.utils.translation import ngettext
 
 from articles.models import Article, Author
+from articles.search import article_update_search_vector
 from articles.services import article_publish, article_unpublish
 from comments.admin import CommentInline
 from comments.models import Comment
@@ -57,6 +58,11 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="pending", ordering="pending_count")
     def pending_comments(self, article):
         return article.pending_count
+
+    def save_related(self, request, form, formsets, change):
+        """Tags are saved here, after the article itself: refresh the search vector once both are in."""
+        super().save_related(request, form, formsets, change)
+        article_update_search_vector(form.instance.pk)
 
     @admin.action(description="Publish selected articles", permissions=["change"])
     def publish(self, request, queryset):

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -54,6 +56,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     comments_open = models.BooleanField(default=True)
     tags = TaggableManager(through="tags.TaggedArticle", blank=True)
+    search_vector = SearchVectorField(
+        null=True, editable=False, help_text="Kept up to date by articles.search; never edited by hand."
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -68,7 +73,10 @@ class Article(models.Model):
                 name="article_published_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "published_at"], name="article_status_pub_idx")]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_vector_idx"),
+        ]
 
     def __str__(self):
         return self.title

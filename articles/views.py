@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from articles.models import Article, Author
+from articles.search import SearchForm, search_articles
 
 
 class PublishedArticleMixin:
@@ -58,3 +59,23 @@ class AuthorDetailView(PublishedArticleMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
+
+
+class SearchView(ListView):
+    """Full-text search; a missing, empty, too long or wordless query gets the form and a message."""
+
+    template_name = "articles/search.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        self.form = SearchForm(request.GET if "q" in request.GET else None)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.form.is_valid():
+            return search_articles(self.form.cleaned_data["q"])
+        return Article.objects.none()
+
+    def get_context_data(self, **kwargs):
+        query = self.form.cleaned_data["q"] if self.form.is_valid() else ""
+        return super().get_context_data(form=self.form, query=query, **kwargs)

@@ -1,12 +1,15 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles.sitemaps import SITEMAPS
 from longwar import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("donate/", views.donate, name="donate"),
     path("support/", views.support, name="support"),
     path("comments/", include("comments.urls")),

@@ -18,7 +18,14 @@ def healthz(request):
 
 @require_safe
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /donate/"]
+    """Keep crawlers off staff and write-only URLs, and point them at the sitemap (absolute, as required)."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /donate/",
+        "Disallow: /comments/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 

@@ -46,3 +46,16 @@ class TaggedArticle(ItemBase):
 
     def __str__(self):
         return f"{self.content_object} tagged {self.tag}"
+
+
+class TagRedirect(models.Model):
+    """The slug of a tag merged into another, so old links and feed subscriptions keep working."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+
+    class Meta:
+        verbose_name = "tag redirect"
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag.slug}"

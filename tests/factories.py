@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Author
+from articles.search import article_update_search_vector
 from tags.models import Tag
 
 
@@ -55,3 +56,15 @@ class CommentFactory(factory.django.DjangoModelFactory):
     body = factory.Sequence(lambda n: f"Comment text number {n}.")
     status = "approved"
     ip_address = "203.0.113.7"
+
+
+class IndexedArticleFactory(ArticleFactory):
+    """An article with its search vector computed, as the admin and load_seeds do after saving one."""
+
+    class Meta:
+        skip_postgeneration_save = True  # a second save() would write the in-memory NULL vector back
+
+    @factory.post_generation
+    def index(article, create, extracted, **kwargs):
+        if create:
+            article_update_search_vector(article.pk)

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from articles.models import Article, Author
+from articles.search import article_update_search_vector
 from articles.seeds import SeedDocument, SeedError, load_document
 from comments.services import comment_import
 from tags.models import Tag
@@ -80,6 +81,8 @@ def save_document(document: SeedDocument) -> tuple[Article, int]:
             article=article, name=seed_comment.author_name, body=seed_comment.body, created_at=created_at
         )
         changes += int(changed)
+    if article_changed:
+        article_update_search_vector(article.pk)
     for order, name in enumerate(document.topics, start=1):
         _, changed = upsert(Tag, {"slug": slugify(name)}, {"name": name, "featured": True, "order": order})
         changes += int(changed)
