@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Author
+from comments.models import Comment
 from tags.models import Tag
 from tags.views import moved_tag_redirect
 
@@ -124,8 +125,6 @@ class ArticleCommentsFeed(Feed):
         return obj.get_absolute_url() + "#comments"
 
     def items(self, obj: Article):
-        from comments.models import Comment  # built alongside this app; imported late to keep apps apart
-
         return (
             Comment.objects.approved()
             .filter(article=obj)
@@ -141,7 +140,7 @@ class ArticleCommentsFeed(Feed):
         return linebreaks_filter(item.body, autoescape=True)
 
     def item_link(self, item) -> str:
-        return f"{item.article.get_absolute_url()}#comment-{item.pk}"
+        return item.get_absolute_url()  # the permalink finds the comment's page in long threads
 
     def item_pubdate(self, item):
         return item.created_at

@@ -146,11 +146,15 @@ def post_comment(request, article_id: int):
 
 @require_safe
 def permalink(request, pk: int):
-    """Find the page of the thread that holds a comment."""
+    """Find the page of the thread that holds a comment; held ones only for their author and staff."""
     comment = get_object_or_404(
         Comment.objects.select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
-        **({} if pk in own_comment_ids(request) else {"status": Comment.Status.APPROVED}),
+        **(
+            {}
+            if request.user.is_staff or pk in own_comment_ids(request)
+            else {"status": Comment.Status.APPROVED}
+        ),
     )
     return HttpResponseRedirect(comment_url(comment, ModerationSettings.load().comments_per_page))
 

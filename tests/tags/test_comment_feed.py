@@ -40,7 +40,7 @@ def test_comment_feed_has_only_approved_comments_and_no_emails(client):
     assert feed.feed.title == "Comments on Talks"
     assert [entry.author for entry in feed.entries] == ["Alice"]
     entry = feed.entries[0]
-    assert entry.link == f"http://testserver{article.get_absolute_url()}#comment-{approved.pk}"
+    assert entry.link == f"http://testserver/comments/{approved.pk}/"  # the permalink finds the right page
     assert "<p>First line.</p>" in entry.summary
     assert "Second &lt;b&gt;line&lt;/b&gt; &amp; more." in entry.summary
     assert "@example.org" not in xml
