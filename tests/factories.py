@@ -43,3 +43,11 @@ class TagFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Topic {n}")
     slug = factory.LazyAttribute(lambda t: slugify(t.name))
+
+
+class DonationClickFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "longwar.DonationClick"
+
+    article = factory.SubFactory(ArticleFactory)
+    referrer_host = "www.longwarjournal.org"
