@@ -102,6 +102,7 @@ def pending_queue_per_day(days: list[date]) -> list[int]:
     from comments.models import Comment
 
     table = connection.ops.quote_name(Comment._meta.db_table)
+    # One pass: changes before the window count on its first day, then a running sum over the days.
     sql = f"""
         WITH changes AS (
             SELECT (created_at AT TIME ZONE %(tz)s)::date AS day, 1 AS change
@@ -110,9 +111,14 @@ def pending_queue_per_day(days: list[date]) -> list[int]:
             SELECT (moderated_at AT TIME ZONE %(tz)s)::date, -1
               FROM {table} WHERE moderated_at IS NOT NULL
         ),
-        per_day AS (SELECT day, sum(change) AS change FROM changes GROUP BY day)
-        SELECT (SELECT coalesce(sum(change), 0) FROM per_day WHERE per_day.day <= days.day)
+        per_day AS (
+            SELECT greatest(day, %(first)s::date) AS day, sum(change) AS change
+              FROM changes WHERE day <= %(last)s::date
+             GROUP BY 1
+        )
+        SELECT coalesce(sum(per_day.change) OVER (ORDER BY days.day), 0)
           FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS days(day)
+          LEFT JOIN per_day ON per_day.day = days.day::date
          ORDER BY days.day
     """
     params = {
@@ -222,7 +228,9 @@ def bar_chart(days: list[date], series: dict[str, list[int]], css_prefix: str) -
                     label=f"{day:%b %-d}: {values[i]} {name}",
                 )
             )
-    y_ticks = [(round(baseline - fraction * plot_height, 1), int(top * fraction)) for fraction in (0, 0.5, 1)]
+    y_ticks = [
+        (round(baseline - value / top * plot_height, 1), value) for value in sorted({0, top // 2, top})
+    ]
     x_labels = [
         (round(MARGIN_LEFT + i * slot, 1), f"{day:%b %-d}") for i, day in enumerate(days) if day.day == 1
     ]
