@@ -264,5 +264,5 @@ def comment_insights() -> dict:
 
 
 def insights() -> dict:
-    """Everything the insights page shows, in six queries."""
+    """Everything the insights page shows, in five aggregate queries."""
     return {"chart_days": CHART_DAYS, **donation_insights(), **comment_insights()}
