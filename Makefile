@@ -34,6 +34,7 @@ test: db
 # Production-style: gunicorn + whitenoise, DEBUG off. Real deployments set SECRET_KEY, ALLOWED_HOSTS,
 # DATABASE_URL and DONATION_URL; locally a key is generated into .secret-key and HTTPS is not forced.
 serve: db
+	@test -n "$$DONATION_URL" || { echo "make serve runs with DEBUG off, which needs DONATION_URL, the https:// address of the donation page, e.g. DONATION_URL=https://donate.example.org/longwar make serve" >&2; exit 1; }
 	test -s .secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret-key
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} $(PY) manage.py migrate --noinput

@@ -1,5 +1,6 @@
 """Settings for longwar: one module, every deployment-specific value from the environment."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -23,6 +24,15 @@ if not SECRET_KEY:
     SECRET_KEY = DEV_SECRET_KEY
 elif not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is the development key; set a real one for production.")
+
+# Where /donate/ sends readers. Checked before the database starts, so a bad deploy fails fast.
+DONATION_URL = env.str("DONATION_URL", default="")
+if not DEBUG and not re.fullmatch(r"https://[^\s/?#@]+(/\S*)?", DONATION_URL):
+    raise ImproperlyConfigured(
+        f"DONATION_URL must be the https:// address of the donation page in production (DEBUG off); "
+        f"got {DONATION_URL!r}. Set the DONATION_URL environment variable, "
+        "e.g. DONATION_URL=https://donate.example.org/longwar."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -157,5 +167,4 @@ LOGGING = {
 }
 
 # LONGWAR
-DONATION_URL = env.str("DONATION_URL", default="")
 ARTICLES_PER_PAGE = 10

@@ -4,8 +4,10 @@ from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS
 from longwar import views
+from longwar.admin import insights_view
 
 urlpatterns = [
+    path("admin/insights/", admin.site.admin_view(insights_view), name="admin-insights"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),

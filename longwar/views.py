@@ -5,7 +5,10 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from longwar.donations import donation_click_record, is_counted_visit
 
 
 @require_safe
@@ -30,8 +33,16 @@ def robots_txt(request):
 
 
 @require_safe
+@never_cache
 def donate(request):
-    """Send the reader to the configured donation page; the target never comes from the request."""
+    """Count the reader's click, then send them to DONATION_URL; the target never comes from the request.
+
+    Not cacheable, so every click reaches us; without DONATION_URL (development) it leads to /support/.
+    """
+    if is_counted_visit(method=request.method, headers=request.headers):
+        donation_click_record(
+            from_param=request.GET.get("from", ""), referer=request.headers.get("Referer", "")
+        )
     return HttpResponseRedirect(settings.DONATION_URL or reverse("support"))
 
 

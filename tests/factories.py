@@ -68,3 +68,11 @@ class IndexedArticleFactory(ArticleFactory):
     def index(article, create, extracted, **kwargs):
         if create:
             article_update_search_vector(article.pk)
+
+
+class DonationClickFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "longwar.DonationClick"
+
+    article = factory.SubFactory(ArticleFactory)
+    referrer_host = "www.longwarjournal.org"

@@ -1,0 +1,268 @@
+"""Figures for the staff insights page: a handful of aggregate queries, drawn as server-side SVG.
+
+Every number comes from PostgreSQL (GROUP BY, percentile_cont, generate_series), so the page costs the
+same few queries with a hundred rows or a million. Days are the newsroom's days (TIME_ZONE).
+The comment figures read `comments.Comment`, imported inside the functions that need it: that app's
+model is the only seam between comments and these charts.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, F
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from longwar.models import DonationClick
+
+CHART_DAYS = 90
+TOP_ARTICLES_DAYS = 30
+TOP_ARTICLES_LIMIT = 10
+COMMENT_STATUSES = ["approved", "pending", "spam", "removed"]  # stacking order, bottom first
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile, e.g. the median of an interval column."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("fraction must be between 0 and 1")
+        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
+
+
+def window(days: int) -> list[date]:
+    """The last `days` newsroom days, today included, oldest first."""
+    today = timezone.localdate()
+    return [today - timedelta(days=days - 1 - offset) for offset in range(days)]
+
+
+def start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def donation_clicks_per_day(days: list[date]) -> list[int]:
+    counts = dict(
+        DonationClick.objects.filter(clicked_at__gte=start_of(days[0]))
+        .annotate(day=TruncDate("clicked_at"))
+        .values_list("day")
+        .annotate(clicks=Count("id"))
+        .values_list("day", "clicks")
+        .order_by()
+    )
+    return [counts.get(day, 0) for day in days]
+
+
+def top_donation_articles(since: datetime, limit: int = TOP_ARTICLES_LIMIT) -> list[dict]:
+    """Articles whose readers followed the donation link most since `since`; ties go to the older id."""
+    return list(
+        DonationClick.objects.filter(clicked_at__gte=since, article__isnull=False)
+        .values("article_id", "article__title")
+        .annotate(clicks=Count("id"))
+        .order_by("-clicks", "article_id")[:limit]
+    )
+
+
+def comments_per_day_by_status(days: list[date]) -> dict[str, list[int]]:
+    """Comments posted each day, split by the status they have now."""
+    from comments.models import Comment
+
+    counts = {
+        (day, status): n
+        for day, status, n in Comment.objects.filter(created_at__gte=start_of(days[0]))
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day", "status")
+        .annotate(n=Count("id"))
+        .values_list("day", "status", "n")
+        .order_by()
+    }
+    return {status: [counts.get((day, status), 0) for day in days] for status in COMMENT_STATUSES}
+
+
+def moderation_times(since: datetime) -> dict:
+    """Median and 90th percentile of posting-to-decision time, over decisions made since `since`."""
+    from comments.models import Comment
+
+    waited = F("moderated_at") - F("created_at")
+    return Comment.objects.filter(moderated_at__gte=since).aggregate(
+        decided=Count("id"), median=PercentileCont(waited, 0.5), p90=PercentileCont(waited, 0.9)
+    )
+
+
+def pending_queue_per_day(days: list[date]) -> list[int]:
+    """Comments waiting for a moderator at the end of each day, from running sums in SQL.
+
+    A comment joins the queue the day it is posted and leaves it the day a moderator decides
+    (`moderated_at`). Comments never decided by a moderator but no longer pending (e.g. spam caught on
+    arrival) never joined it.
+    """
+    from comments.models import Comment
+
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    # One pass: changes before the window count on its first day, then a running sum over the days.
+    sql = f"""
+        WITH changes AS (
+            SELECT (created_at AT TIME ZONE %(tz)s)::date AS day, 1 AS change
+              FROM {table} WHERE moderated_at IS NOT NULL OR status = %(pending)s
+            UNION ALL
+            SELECT (moderated_at AT TIME ZONE %(tz)s)::date, -1
+              FROM {table} WHERE moderated_at IS NOT NULL
+        ),
+        per_day AS (
+            SELECT greatest(day, %(first)s::date) AS day, sum(change) AS change
+              FROM changes WHERE day <= %(last)s::date
+             GROUP BY 1
+        )
+        SELECT coalesce(sum(per_day.change) OVER (ORDER BY days.day), 0)
+          FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS days(day)
+          LEFT JOIN per_day ON per_day.day = days.day::date
+         ORDER BY days.day
+    """
+    params = {
+        "tz": timezone.get_current_timezone_name(),
+        "pending": "pending",
+        "first": days[0],
+        "last": days[-1],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def format_duration(value: timedelta | None) -> str:
+    """A wait as staff say it: '45 min', '3 h 20 min', '2 d 4 h'."""
+    if value is None:
+        return "–"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 1:
+        return f"{int(value.total_seconds())} s"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+# Charts: geometry computed here, so the template only prints numbers into <svg> (nothing to escape).
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 180
+MARGIN_LEFT = 44
+MARGIN_BOTTOM = 22
+MARGIN_TOP = 8
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    css_class: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart over days, stacked when it has several series."""
+
+    days: list[date]
+    series: dict[str, list[int]]
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+    plot_left: int = MARGIN_LEFT
+    bars: list[Bar] = field(default_factory=list)
+    y_ticks: list[tuple[float, int]] = field(default_factory=list)
+    x_labels: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[tuple[date, list[int], int]]:
+        """Per-day figures for the table under the chart: day, each series, total."""
+        columns = list(self.series.values())
+        return [
+            (day, [column[i] for column in columns], sum(column[i] for column in columns))
+            for i, day in enumerate(self.days)
+        ]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {name: sum(values) for name, values in self.series.items()}
+
+
+def nice_ceiling(value: int) -> int:
+    """The axis top: 1, 2 or 5 times a power of ten, at least `value` (and at least 1)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def bar_chart(days: list[date], series: dict[str, list[int]], css_prefix: str) -> Chart:
+    plot_width = CHART_WIDTH - MARGIN_LEFT
+    plot_height = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    baseline = CHART_HEIGHT - MARGIN_BOTTOM
+    top = nice_ceiling(max((sum(values) for values in zip(*series.values(), strict=True)), default=0))
+    slot = plot_width / len(days)
+    bars = []
+    for i, day in enumerate(days):
+        stacked = 0
+        for name, values in series.items():
+            if not values[i]:
+                continue
+            height = values[i] / top * plot_height
+            stacked += height
+            bars.append(
+                Bar(
+                    x=round(MARGIN_LEFT + i * slot + slot * 0.1, 1),
+                    y=round(baseline - stacked, 1),
+                    width=round(slot * 0.8, 1),
+                    height=round(height, 1),
+                    css_class=f"{css_prefix}-{name}",
+                    label=f"{day:%b %-d}: {values[i]} {name}",
+                )
+            )
+    y_ticks = [
+        (round(baseline - value / top * plot_height, 1), value) for value in sorted({0, top // 2, top})
+    ]
+    x_labels = [
+        (round(MARGIN_LEFT + i * slot, 1), f"{day:%b %-d}") for i, day in enumerate(days) if day.day == 1
+    ]
+    return Chart(days=days, series=series, bars=bars, y_ticks=y_ticks, x_labels=x_labels)
+
+
+def donation_insights() -> dict:
+    days = window(CHART_DAYS)
+    clicks = donation_clicks_per_day(days)
+    top_since = start_of(days[-TOP_ARTICLES_DAYS])
+    return {
+        "clicks_chart": bar_chart(days, {"clicks": clicks}, "donations"),
+        "clicks_last_30_days": sum(clicks[-TOP_ARTICLES_DAYS:]),
+        "top_articles": top_donation_articles(top_since),
+        "top_articles_days": TOP_ARTICLES_DAYS,
+    }
+
+
+def comment_insights() -> dict:
+    days = window(CHART_DAYS)
+    times = moderation_times(start_of(days[0]))
+    queue = pending_queue_per_day(days)
+    return {
+        "comments_chart": bar_chart(days, comments_per_day_by_status(days), "status"),
+        "decided": times["decided"],
+        "median_wait": format_duration(times["median"]),
+        "p90_wait": format_duration(times["p90"]),
+        "queue_chart": bar_chart(days, {"pending": queue}, "queue"),
+        "queue_now": queue[-1],
+    }
+
+
+def insights() -> dict:
+    """Everything the insights page shows, in five aggregate queries."""
+    return {"chart_days": CHART_DAYS, **donation_insights(), **comment_insights()}
