@@ -1,4 +1,5 @@
-"""Benchmark: the staff insights page with 100,000 comments and 100,000 donation clicks.
+"""Benchmark: the staff insights page with 100,000 comments and 100,000 donation clicks, the article page
+with a 1,000-comment thread, the moderation queue and posting a comment.
 
 `make bench` runs this. It builds a scratch database (`longwar_bench`) on the project's PostgreSQL
 server with Django's test-database machinery, fills it, times the pages, prints a table and drops the
@@ -36,6 +37,7 @@ CLICKS = 100_000
 ARTICLES = 500
 SPREAD_DAYS = 120  # a little more than the charts' 90 days, so the windows really filter
 RUNS = 20
+THREAD_SIZE = 1_000
 BATCH = 5_000
 
 
@@ -87,6 +89,36 @@ def create_comments(article_ids: list[int]) -> None:
         )
 
 
+def create_thread(article_id: int, size: int = THREAD_SIZE) -> None:
+    """One article with `size` approved comments: half top-level, half replies to them."""
+    from comments.models import Comment
+
+    now = timezone.now()
+    roots = Comment.objects.bulk_create(
+        Comment(
+            article_id=article_id,
+            author_name=f"Thread reader {i}",
+            author_email=f"thread{i}@example.org",
+            body="A longer view on the matter.\nWith a second line, and https://example.org/link.",
+            status="approved",
+            created_at=now - timedelta(minutes=2 * size - i),
+        )
+        for i in range(size // 2)
+    )
+    Comment.objects.bulk_create(
+        Comment(
+            article_id=article_id,
+            parent=root,
+            author_name=f"Replier {i}",
+            author_email=f"replier{i}@example.org",
+            body="I disagree.",
+            status="approved",
+            created_at=now - timedelta(minutes=size - i),
+        )
+        for i, root in enumerate(roots)
+    )
+
+
 def create_clicks(article_ids: list[int]) -> None:
     """Clicks spread over SPREAD_DAYS; one in five names no article."""
     now = timezone.now()
@@ -127,6 +159,30 @@ def get_ok(client: Client, path: str) -> Callable[[], object]:
     return fetch
 
 
+def post_comment(article_id: int) -> Callable[[], object]:
+    """Each post from its own address, so the flood limit does not step in."""
+    from comments.forms import make_form_token
+
+    client, counter = Client(), iter(range(1, 10_000))
+
+    def send():
+        n = next(counter)
+        response = client.post(
+            f"/comments/post/{article_id}/",
+            {
+                "name": f"Poster {n}",
+                "email": f"poster{n}@example.org",
+                "body": f"Bench comment {n}.",
+                "token": make_form_token(article_id, now=time.time() - 10),
+            },
+            REMOTE_ADDR=f"10.0.{n // 250}.{n % 250 + 1}",
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"bench: comment post answered {response.status_code}")
+
+    return send
+
+
 def main() -> None:
     setup_test_environment()
     connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
@@ -137,6 +193,8 @@ def main() -> None:
         article_ids = create_articles()
         create_comments(article_ids)
         create_clicks(article_ids)
+        thread_article = Article.objects.get(pk=article_ids[-1])
+        create_thread(thread_article.pk)
         sys.stdout.write(
             f"Filled {BENCH_DATABASE}: {COMMENTS:,} comments, {CLICKS:,} donation clicks, "
             f"{ARTICLES} articles in {time.perf_counter() - started:.1f} s\n"
@@ -158,6 +216,16 @@ def main() -> None:
             measure("  pending queue per day", lambda: insights.pending_queue_per_day(days)),
             measure("GET /admin/longwar/donationclick/", get_ok(staff, "/admin/longwar/donationclick/")),
             measure(f"GET /donate/?from={article_ids[0]}", get_ok(reader, f"/donate/?from={article_ids[0]}")),
+            measure(
+                f"GET article page, {THREAD_SIZE:,} comments",
+                get_ok(reader, thread_article.get_absolute_url()),
+            ),
+            measure(
+                f"GET article page 5 ({THREAD_SIZE:,} comments)",
+                get_ok(reader, thread_article.get_absolute_url() + "?cpage=5"),
+            ),
+            measure("GET /admin/comments/comment/ (queue)", get_ok(staff, "/admin/comments/comment/")),
+            measure("POST a comment (held, 100k rows)", post_comment(thread_article.pk), runs=10),
         ]
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0)
