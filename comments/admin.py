@@ -101,12 +101,12 @@ class ReasonFilter(admin.SimpleListFilter):
 class CommentAdmin(admin.ModelAdmin):
     list_display = [
         "excerpt",
+        "quick_actions",
         "author_name",
         "article_title",
         "status",
         "held_because",
         "created_at",
-        "quick_actions",
     ]
     list_filter = [StatusFilter, ReasonFilter, ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["article"]
@@ -253,7 +253,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="article", ordering="article__title")
     def article_title(self, comment):
-        return truncatechars(comment.article.title, 50)
+        return truncatechars(comment.article.title, 40)
 
     @admin.display(description="held because")
     def held_because(self, comment):
