@@ -49,3 +49,13 @@ def donate(request):
 @require_safe
 def support(request):
     return render(request, "support.html", {"donation_url": settings.DONATION_URL})
+
+
+def csrf_failure(request, reason=""):
+    """A failed CSRF check (expired page, blocked cookies): say what to do, and give back what was typed."""
+    return render(
+        request,
+        "403_csrf.html",
+        {"kept_text": request.POST.get("body", "") if request.method == "POST" else ""},
+        status=403,
+    )

@@ -86,6 +86,7 @@ def comment_section(context, article):
         "page": page,
         "approved_count": approved_count,
         "closed": comments_closed(article=article, config=config),
+        "preview": not article.is_public,
         "form": form,
         "replying_to": replying_to,
         "staff_user": staff_user,

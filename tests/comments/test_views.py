@@ -171,11 +171,15 @@ def test_get_is_not_allowed_on_the_post_url(client, article):
     assert client.get(f"/comments/post/{article.pk}/").status_code == HTTPStatus.METHOD_NOT_ALLOWED
 
 
-def test_csrf_is_enforced(article, comment_data):
+def test_csrf_is_enforced_and_the_text_is_given_back(article, comment_data):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post(f"/comments/post/{article.pk}/", comment_data(article))
+    response = Client(enforce_csrf_checks=True).post(
+        f"/comments/post/{article.pk}/", comment_data(article, body="Words worth keeping.")
+    )
     assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Please send the form again" in response.content.decode()
+    assert "Words worth keeping." in response.content.decode()
     assert Comment.objects.count() == 0
 
 
@@ -305,3 +309,9 @@ def test_article_page_query_count_is_flat(client, article, django_assert_max_num
     with django_assert_max_num_queries(8):
         response = client.get(article.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
+
+
+def test_staff_preview_of_a_draft_has_no_comment_form(admin_client):
+    html = admin_client.get(ArticleFactory(draft=True).get_absolute_url()).content.decode()
+    assert "Comments open once the article is published." in html
+    assert 'id="respond"' not in html
