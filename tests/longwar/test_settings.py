@@ -76,3 +76,13 @@ def test_healthz_and_robots(client):
     robots = client.get("/robots.txt")
     assert robots.status_code == HTTPStatus.OK
     assert "Disallow: /admin/" in robots.content.decode()
+
+
+def test_redis_url_selects_the_redis_cache():
+    result = run_django(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        DATABASE_URL=UNREACHABLE_DB,
+        REDIS_URL="redis://127.0.0.1:6379/1",
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
