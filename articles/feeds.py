@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Author
+from comments.forms import without_control_characters
 from comments.models import Comment
 from tags.models import Tag
 from tags.views import moved_tag_redirect
@@ -133,11 +134,11 @@ class ArticleCommentsFeed(Feed):
         )
 
     def item_title(self, item) -> str:
-        return f"Comment by {item.author_name}"
+        return f"Comment by {without_control_characters(item.author_name)}"
 
     def item_description(self, item) -> str:
         """Readers write plain text: escape it, then keep their paragraphs."""
-        return linebreaks_filter(item.body, autoescape=True)
+        return linebreaks_filter(without_control_characters(item.body), autoescape=True)
 
     def item_link(self, item) -> str:
         return item.get_absolute_url()  # the permalink finds the comment's page in long threads
@@ -146,4 +147,4 @@ class ArticleCommentsFeed(Feed):
         return item.created_at
 
     def item_author_name(self, item) -> str:
-        return item.author_name
+        return without_control_characters(item.author_name)

@@ -72,12 +72,17 @@ class StatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [*Comment.Status.choices, ("all", "All")]
 
+    def value(self):
+        """The chosen status; anything not offered (a mistyped or hostile URL) means the default queue."""
+        value = super().value()
+        return value if value in dict(self.lookup_choices) else self.default
+
     def queryset(self, request, queryset):
-        value = self.value() or self.default
+        value = self.value()
         return queryset if value == "all" else queryset.filter(status=value)
 
     def choices(self, changelist):
-        current = self.value() or self.default
+        current = self.value()
         for value, label in self.lookup_choices:
             yield {
                 "selected": current == value,
@@ -94,7 +99,7 @@ class ReasonFilter(admin.SimpleListFilter):
         return list(REASON_CODES.items())
 
     def queryset(self, request, queryset):
-        return queryset.with_reason(self.value()) if self.value() else queryset
+        return queryset.with_reason(self.value()) if self.value() in REASON_CODES else queryset
 
 
 @admin.register(Comment)
@@ -156,6 +161,11 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # comments come from readers
 
+    def get_readonly_fields(self, request, obj=None):
+        if self.has_moderate_permission(request):
+            return self.readonly_fields
+        return [*self.readonly_fields, "status"]
+
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
 
@@ -169,7 +179,7 @@ class CommentAdmin(admin.ModelAdmin):
             "status_counts": [
                 (value, label, counts.get(value, 0)) for value, label in Comment.Status.choices
             ],
-            "current_status": request.GET.get("status", StatusFilter.default),
+            "current_status": request.GET.get("status", StatusFilter.default),  # only compared, never output
         }
         return super().changelist_view(request, extra_context)
 
@@ -376,6 +386,9 @@ class CommentInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
 
     @admin.display(description="comment")
     def excerpt(self, comment):

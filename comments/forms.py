@@ -1,3 +1,4 @@
+import re
 import time
 
 from django import forms
@@ -25,6 +26,14 @@ def form_token_age(token: str, article_id: int, now: float | None = None) -> flo
     if not isinstance(data, dict) or data.get("a") != article_id or not isinstance(data.get("t"), int):
         return None
     return (now if now is not None else time.time()) - data["t"]
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(text: str) -> str:
+    """Drop invisible control characters (XML feeds and PostgreSQL refuse some); keep tabs and newlines."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 TOKEN_ERROR = "This form has expired or was altered. Please send your comment again."
@@ -64,11 +73,18 @@ class CommentForm(forms.Form):
                 del self.fields[name]
         self.form_age: float | None = None
 
+    def clean_name(self):
+        name = without_control_characters(self.cleaned_data["name"]).strip()
+        if not name:
+            raise forms.ValidationError("This field is required.")
+        return name
+
     def clean_email(self):
         return self.cleaned_data["email"].lower()
 
     def clean_body(self):
-        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n").strip()
+        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+        body = without_control_characters(body).strip()
         if not body:
             raise forms.ValidationError("Write something before posting.")
         return body

@@ -155,10 +155,11 @@ class CommenterRule(models.Model):
 
 
 class CommentReport(models.Model):
-    """A reader's report of a comment; one per comment per browser session."""
+    """A reader's report of a comment; one per comment per browser session and per IP address."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     session_key = models.CharField(max_length=40)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -189,9 +190,11 @@ class ModerationSettings(models.Model):
         help_text="One word or phrase a line. A match in name, email, URL, text, IP or browser marks it spam.",
     )
     flood_max_comments = models.PositiveSmallIntegerField(
-        default=5, help_text="Comments one IP address or email may post within the flood window."
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="Comments one IP address or email may post within the flood window.",
     )
-    flood_window_seconds = models.PositiveIntegerField(default=300)
+    flood_window_seconds = models.PositiveIntegerField(default=300, validators=[MinValueValidator(1)])
     min_seconds_to_post = models.PositiveSmallIntegerField(
         default=3, help_text="Hold comments sent back faster than a person can type."
     )
@@ -226,6 +229,10 @@ class ModerationSettings(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(comments_per_page__gte=1), name="moderation_settings_page_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(flood_max_comments__gte=1, flood_window_seconds__gte=1),
+                name="moderation_settings_flood_min",
             ),
         ]
 

@@ -56,9 +56,13 @@ def _attach_point(*, article: Article, parent_id: int | None, max_depth: int) ->
     parent = Comment.objects.approved().filter(article=article, pk=parent_id).first()
     if parent is None:
         raise InvalidParent("The comment you replied to is no longer available. Your text is still below.")
-    chain = [parent]  # chain[i] sits at depth len(chain) - i; top-level comments are at depth 1
+    # chain[i] sits at depth len(chain) - i. As on the page, a comment whose parent is hidden counts as top-level.
+    chain = [parent]
     while chain[-1].parent_id is not None:
-        chain.append(Comment.objects.only("id", "parent_id").get(pk=chain[-1].parent_id))
+        ancestor = Comment.objects.only("id", "parent_id", "status").get(pk=chain[-1].parent_id)
+        if ancestor.status != Comment.Status.APPROVED:
+            break
+        chain.append(ancestor)
     depth = len(chain)
     if depth < max_depth:
         return parent
@@ -160,7 +164,7 @@ def comment_submit(
     comment.save()
     _log(comment=comment, from_status="", by=user, reason=note)
     if comment.status == Comment.Status.PENDING and config.notify_moderators:
-        transaction.on_commit(lambda: notify_moderators(comment))
+        transaction.on_commit(lambda: notify_moderators(comment), robust=True)
     return comment
 
 
@@ -168,22 +172,22 @@ def comment_submit(
 def comment_import(
     *, article: Article, name: str, body: str, created_at: datetime, email: str = ""
 ) -> tuple[Comment, bool]:
-    """Store an already-moderated comment (seeds, imports) as approved; idempotent on article, name and time.
+    """Store an already-moderated comment (seeds, imports) as approved; idempotent on article, name and text.
 
     Returns the comment and whether anything was written.
     """
     comment, created = Comment.objects.get_or_create(
         article=article,
         author_name=name,
-        created_at=created_at,
-        defaults={"body": body, "author_email": email, "status": Comment.Status.APPROVED},
+        body=body,
+        defaults={"created_at": created_at, "author_email": email, "status": Comment.Status.APPROVED},
     )
     if created:
         _log(comment=comment, from_status="", reason="Imported as approved.")
         return comment, True
-    if comment.body != body:
-        comment.body = body
-        comment.save(update_fields=["body"])
+    if comment.created_at != created_at:
+        comment.created_at = created_at
+        comment.save(update_fields=["created_at"])
         return comment, True
     return comment, False
 
@@ -195,8 +199,10 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "") -> bo
         return False
     from_status = comment.status
     comment.status = to
-    comment.moderated_at = timezone.now()
-    comment.moderated_by = by
+    # Back in the queue means awaiting a decision again; the log keeps the history.
+    back_in_queue = to == Comment.Status.PENDING
+    comment.moderated_at = None if back_in_queue else timezone.now()
+    comment.moderated_by = None if back_in_queue else by
     comment.save(update_fields=["status", "moderated_at", "moderated_by"])
     _log(comment=comment, from_status=from_status, by=by, reason=reason)
     return True
@@ -241,23 +247,30 @@ def commenter_block(*, comment: Comment, by) -> None:
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, session_key: str) -> bool:
+def comment_report(*, comment: Comment, session_key: str, ip_address: str | None = None) -> bool:
     """Record one reader's report; enough reports send an approved comment back to review.
 
-    Returns False when this session had already reported the comment.
+    A session or an IP address reports a comment once, and only reports made since the last moderator
+    decision count, so a comment a moderator re-approved needs as many fresh reports to be held again.
+    Returns False when this reader had already reported the comment.
     """
-    _, created = CommentReport.objects.get_or_create(comment=comment, session_key=session_key)
-    if not created:
-        return False
-    config = ModerationSettings.load()
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    if comment.status == Comment.Status.APPROVED and comment.reports.count() >= config.report_threshold:
+    same_reader = Q(session_key=session_key) | (Q(ip_address=ip_address) if ip_address else Q(pk__in=[]))
+    if comment.reports.filter(same_reader).exists():
+        return False
+    CommentReport.objects.create(comment=comment, session_key=session_key, ip_address=ip_address)
+    recent = comment.reports.all()
+    if comment.moderated_at:
+        recent = recent.filter(created_at__gt=comment.moderated_at)
+    config = ModerationSettings.load()
+    if comment.status == Comment.Status.APPROVED and recent.count() >= config.report_threshold:
         code, text = REPORTED_REASON
-        comment.reasons = [*comment.reasons, {"code": code, "text": text}]
-        comment.save(update_fields=["reasons"])
+        if {"code": code, "text": text} not in comment.reasons:
+            comment.reasons = [*comment.reasons, {"code": code, "text": text}]
+            comment.save(update_fields=["reasons"])
         comment_set_status(comment=comment, to=Comment.Status.PENDING, by=None, reason=text)
         if config.notify_moderators:
-            transaction.on_commit(lambda: notify_moderators(comment))
+            transaction.on_commit(lambda: notify_moderators(comment), robust=True)
     return True
 
 

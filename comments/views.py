@@ -1,8 +1,10 @@
 """Readers' writes: posting a comment, following a permalink, reporting a comment."""
 
+import ipaddress
 import json
 from http import HTTPStatus
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -38,15 +40,28 @@ def _remember_own_comment(request, comment: Comment) -> None:
     request.session[OWN_COMMENTS_KEY] = [*own_comment_ids(request), comment.pk][-OWN_COMMENTS_KEPT:]
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+def client_ip(request) -> str | None:
+    """The reader's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies, the hop they saw.
+
+    Only the proxies' own entries of X-Forwarded-For are trusted; anything further left is the client's word.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
-def comment_url(comment: Comment, per_page: int) -> str:
-    """The article page that shows this comment among the approved ones, anchored on it."""
+def comment_url(request, comment: Comment, per_page: int) -> str:
+    """The article page that shows this comment to this reader (approved ones and their own), anchored on it."""
     parents = dict(
         Comment.objects.for_article(comment.article_id)
-        .visible_to([comment.pk])
+        .visible_to([comment.pk, *own_comment_ids(request)])
         .order_by("created_at", "id")
         .values_list("id", "parent_id")
     )
@@ -110,7 +125,7 @@ def post_comment(request, article_id: int):
         comment = comment_submit(
             article=article,
             submission=form.submission(
-                ip_address=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+                ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
             ),
             parent_id=form.cleaned_data["parent"],
             user=staff_user,
@@ -139,7 +154,7 @@ def post_comment(request, article_id: int):
             "Thank you. Your comment is awaiting moderation: it appears here for you now, "
             "and for everyone once a moderator approves it.",
         )
-    response = HttpResponseRedirect(comment_url(comment, config.comments_per_page))
+    response = HttpResponseRedirect(comment_url(request, comment, config.comments_per_page))
     _set_remember_cookie(request, response, form)
     return response
 
@@ -156,7 +171,7 @@ def permalink(request, pk: int):
             else {"status": Comment.Status.APPROVED}
         ),
     )
-    return HttpResponseRedirect(comment_url(comment, ModerationSettings.load().comments_per_page))
+    return HttpResponseRedirect(comment_url(request, comment, ModerationSettings.load().comments_per_page))
 
 
 @require_POST
@@ -167,8 +182,10 @@ def report(request, pk: int):
     )
     if not request.session.session_key:
         request.session.save()
-    if comment_report(comment=comment, session_key=request.session.session_key):
+    if comment_report(
+        comment=comment, session_key=request.session.session_key, ip_address=client_ip(request)
+    ):
         messages.success(request, "Thank you for the report. A moderator will take a look.")
     else:
         messages.info(request, "You have already reported this comment.")
-    return HttpResponseRedirect(comment_url(comment, ModerationSettings.load().comments_per_page))
+    return HttpResponseRedirect(comment_url(request, comment, ModerationSettings.load().comments_per_page))

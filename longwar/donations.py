@@ -33,6 +33,8 @@ def referrer_host(referer: str) -> str:
         host = urlsplit(referer).hostname or ""
     except ValueError:  # e.g. an unbalanced IPv6 bracket
         return ""
+    if not host.isprintable():  # control characters (NUL) are no host name, and PostgreSQL refuses NUL
+        return ""
     return host[: DonationClick._meta.get_field("referrer_host").max_length]
 
 

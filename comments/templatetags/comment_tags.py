@@ -73,7 +73,7 @@ def comment_section(context, article):
     replying_to = None
     reply_id = form["parent"].value() if form is not None else request.GET.get("replyto")
     visible = {comment.pk: comment for comment in comments if comment.status == Comment.Status.APPROVED}
-    if str(reply_id or "").isdigit() and int(reply_id) in visible:
+    if re.fullmatch(r"[0-9]{1,18}", str(reply_id or "")) and int(reply_id) in visible:
         replying_to = visible[int(reply_id)]
     if form is None:
         initial = {"token": make_form_token(article.pk), "parent": replying_to.pk if replying_to else None}

@@ -202,7 +202,7 @@ def test_tampered_remember_cookie_is_ignored(client, article):
 def test_reply_link_works_without_javascript(client, article):
     parent = CommentFactory(article=article, author_name="Grim")
     html = client.get(article.get_absolute_url()).content.decode()
-    assert f'href="?replyto={parent.pk}#respond"' in html
+    assert f'href="{article.get_absolute_url()}?replyto={parent.pk}#respond"' in html
     reply_page = client.get(f"{article.get_absolute_url()}?replyto={parent.pk}").content.decode()
     assert "Reply to Grim" in reply_page
     assert f'name="parent" value="{parent.pk}"' in reply_page
