@@ -133,3 +133,28 @@ def test_seed_comments_load_approved_in_page_order_with_line_breaks():
     )
     assert comments[-1].body.endswith("be it the US or the TTP.")
     assert all(c.events.count() == 1 for c in comments)
+
+
+def test_changing_the_publication_date_does_not_duplicate_comments(tmp_path):
+    from comments.models import Comment
+
+    text = tmp_path / "seed.txt"
+    text.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    companion = tmp_path / "seed.json"
+    companion.write_text('{"published_at": "2011-03-23T08:00:00-04:00"}', encoding="utf-8")
+    call_command("load_seeds", str(text), verbosity=0)
+    companion.write_text('{"published_at": "2011-03-24T08:00:00-04:00"}', encoding="utf-8")
+    call_command("load_seeds", str(text), verbosity=0)
+    assert Comment.objects.count() == 8
+    first = Comment.objects.order_by("created_at").first()
+    assert timezone.localtime(first.created_at).day == 24
+
+
+def test_article_tag_matching_a_topic_in_other_case_is_the_same_tag(tmp_path):
+    path = tmp_path / "tagged.txt"
+    path.write_text(
+        SEED.read_text(encoding="utf-8").replace("Tags: ,", "Tags: islamic state"), encoding="utf-8"
+    )
+    call_command("load_seeds", str(path), verbosity=0)
+    assert Tag.objects.filter(slug__startswith="islamic-state").count() == 1
+    assert Article.objects.get().tags.get().slug == "islamic-state"

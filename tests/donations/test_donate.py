@@ -123,8 +123,9 @@ def test_prefetches_are_redirected_but_not_counted(reader, article, header, valu
     assert not DonationClick.objects.exists()
 
 
-def test_malformed_referer_is_counted_without_host(reader):
-    response = reader.get("/donate/", headers={"referer": "http://[broken"})
+@pytest.mark.parametrize("referer", ["http://[broken", "http://ex\x00ample.org/page"])
+def test_malformed_referer_is_counted_without_host(reader, referer):
+    response = reader.get("/donate/", headers={"referer": referer})
     assert response.status_code == HTTPStatus.FOUND
     assert DonationClick.objects.get().referrer_host == ""
 

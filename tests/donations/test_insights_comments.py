@@ -130,3 +130,12 @@ def test_insights_query_count_does_not_grow_with_rows(admin_client, django_asser
         DonationClickFactory(article=article, clicked_at=local(i % 90))
     with django_assert_max_num_queries(8):
         page(admin_client)
+
+
+def test_comment_sent_back_to_the_queue_counts_as_waiting(admin_client, article, admin_user):
+    from comments.services import comment_set_status
+
+    comment = make_comment(article, status="pending", created_at=local(3))
+    comment_set_status(comment=comment, to="approved", by=admin_user)
+    comment_set_status(comment=comment, to="pending", by=admin_user)
+    assert shown(page(admin_client), "queue-now") == "1"
