@@ -450,7 +450,7 @@ class ModerationEventAdmin(admin.ModelAdmin):
     """The record of who did what; read-only."""
 
     list_display = ["created_at", "comment_link", "actor", "from_status", "to_status", "reason"]
-    list_filter = ["to_status", "actor"]
+    list_filter = ["to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["reason", "comment__author_name", "comment__body"]
     list_select_related = ["comment__article", "actor"]
     date_hierarchy = "created_at"

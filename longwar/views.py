@@ -1,5 +1,7 @@
 """Site-wide views: machine endpoints and the donation hand-off."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
@@ -52,10 +54,11 @@ def support(request):
 
 
 def csrf_failure(request, reason=""):
-    """A failed CSRF check (expired page, blocked cookies): say what to do, and give back what was typed."""
-    return render(
-        request,
-        "403_csrf.html",
-        {"kept_text": request.POST.get("body", "") if request.method == "POST" else ""},
-        status=403,
-    )
+    """A failed CSRF check (expired page, blocked cookies): say what to do, and give back what was typed.
+
+    The text is only given back to posts from this site's own pages, so another site cannot put words here.
+    """
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    from_this_site = urlsplit(origin).netloc == request.get_host()
+    kept_text = request.POST.get("body", "") if request.method == "POST" and from_this_site else ""
+    return render(request, "403_csrf.html", {"kept_text": kept_text}, status=403)

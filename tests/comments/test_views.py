@@ -174,13 +174,16 @@ def test_get_is_not_allowed_on_the_post_url(client, article):
 def test_csrf_is_enforced_and_the_text_is_given_back(article, comment_data):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post(
-        f"/comments/post/{article.pk}/", comment_data(article, body="Words worth keeping.")
-    )
+    client = Client(enforce_csrf_checks=True)
+    url, data = f"/comments/post/{article.pk}/", comment_data(article, body="Words worth keeping.")
+    response = client.post(url, data, HTTP_REFERER=f"http://testserver{article.get_absolute_url()}")
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "Please send the form again" in response.content.decode()
     assert "Words worth keeping." in response.content.decode()
     assert Comment.objects.count() == 0
+    elsewhere = client.post(url, data, HTTP_ORIGIN="https://evil.example")
+    assert elsewhere.status_code == HTTPStatus.FORBIDDEN
+    assert "Words worth keeping." not in elsewhere.content.decode()
 
 
 def test_remember_me_cookie_prefills_the_form_only_with_consent(client, post, article):
