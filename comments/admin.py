@@ -62,6 +62,17 @@ MODERATION_BUTTONS = [
 ]
 
 
+def decision_action(name: str, decision: str, description: str):
+    """A bulk admin action applying one of DECISIONS to every selected comment."""
+
+    @admin.action(description=description, permissions=["moderate"])
+    def action(modeladmin, request, queryset):
+        modeladmin.decide(request, queryset, decision)
+
+    action.__name__ = name
+    return action
+
+
 class StatusFilter(admin.SimpleListFilter):
     """Opens on the pending queue; 'All' shows every status."""
 
@@ -118,7 +129,14 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["author_name", "author_email", "ip_address", "body"]
     ordering = ["-created_at", "-id"]
     list_per_page = 50
-    actions = ["approve", "mark_spam", "remove", "restore_pending", "approve_and_trust", "block_commenter"]
+    actions = [
+        decision_action("approve", "approve", "Approve"),
+        decision_action("mark_spam", "spam", "Mark as spam"),
+        decision_action("remove", "remove", "Remove"),
+        decision_action("restore_pending", "pending", "Restore to pending"),
+        decision_action("approve_and_trust", "trust", "Approve and trust the commenter"),
+        decision_action("block_commenter", "block", "Block the commenter (email and IP)"),
+    ]
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
@@ -222,7 +240,7 @@ class CommentAdmin(admin.ModelAdmin):
         else:
             obj.save()
 
-    def _decide(self, request, queryset, decision):
+    def decide(self, request, queryset, decision):
         done, apply = DECISIONS[decision]
         for comment in queryset:
             apply(comment, request.user)
@@ -232,30 +250,6 @@ class CommentAdmin(admin.ModelAdmin):
             ngettext("%(done)s %(n)d comment.", "%(done)s %(n)d comments.", count)
             % {"done": done, "n": count},
         )
-
-    @admin.action(description="Approve", permissions=["moderate"])
-    def approve(self, request, queryset):
-        self._decide(request, queryset, "approve")
-
-    @admin.action(description="Mark as spam", permissions=["moderate"])
-    def mark_spam(self, request, queryset):
-        self._decide(request, queryset, "spam")
-
-    @admin.action(description="Remove", permissions=["moderate"])
-    def remove(self, request, queryset):
-        self._decide(request, queryset, "remove")
-
-    @admin.action(description="Restore to pending", permissions=["moderate"])
-    def restore_pending(self, request, queryset):
-        self._decide(request, queryset, "pending")
-
-    @admin.action(description="Approve and trust the commenter", permissions=["moderate"])
-    def approve_and_trust(self, request, queryset):
-        self._decide(request, queryset, "trust")
-
-    @admin.action(description="Block the commenter (email and IP)", permissions=["moderate"])
-    def block_commenter(self, request, queryset):
-        self._decide(request, queryset, "block")
 
     @admin.display(description="comment")
     def excerpt(self, comment):
