@@ -32,27 +32,32 @@ REASON_CODES = {
     "reported": "Reported by readers",
 }
 
-# decision: (what the message says was done, the service call taking the comment and the moderator)
+# What each moderator decision is called once done; trust and block also write a commenter rule.
 DECISIONS = {
-    "approve": (
-        "Approved",
-        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.APPROVED, by=by),
-    ),
-    "spam": (
-        "Marked as spam",
-        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.SPAM, by=by),
-    ),
-    "remove": (
-        "Removed",
-        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.REMOVED, by=by),
-    ),
-    "pending": (
-        "Sent back to pending",
-        lambda comment, by: comment_set_status(comment=comment, to=Comment.Status.PENDING, by=by),
-    ),
-    "trust": ("Approved and trusted", lambda comment, by: commenter_trust(comment=comment, by=by)),
-    "block": ("Blocked", lambda comment, by: commenter_block(comment=comment, by=by)),
+    "approve": "Approved",
+    "spam": "Marked as spam",
+    "remove": "Removed",
+    "pending": "Sent back to pending",
+    "trust": "Approved and trusted",
+    "block": "Blocked",
 }
+DECISION_STATUS = {
+    "approve": Comment.Status.APPROVED,
+    "spam": Comment.Status.SPAM,
+    "remove": Comment.Status.REMOVED,
+    "pending": Comment.Status.PENDING,
+}
+
+
+def apply_decision(decision: str, comment: Comment, by) -> None:
+    if decision == "trust":
+        commenter_trust(comment=comment, by=by)
+    elif decision == "block":
+        commenter_block(comment=comment, by=by)
+    else:
+        comment_set_status(comment=comment, to=DECISION_STATUS[decision], by=by)
+
+
 MODERATION_BUTTONS = [
     ("approve", "Approve"),
     ("spam", "Mark as spam"),
@@ -213,8 +218,8 @@ class CommentAdmin(admin.ModelAdmin):
         if not self.has_moderate_permission(request) or decision not in DECISIONS:
             raise PermissionDenied
         comment = get_object_or_404(Comment, pk=pk)
-        done, apply = DECISIONS[decision]
-        apply(comment, request.user)
+        apply_decision(decision, comment, request.user)
+        done = DECISIONS[decision]
         self.message_user(request, f"{done}: comment by {comment.author_name}.", messages.SUCCESS)
         # Back to the queue page the moderator was on (its filters and page), never off-site.
         for next_url in (request.GET.get("next", ""), request.META.get("HTTP_REFERER", "")):
@@ -241,9 +246,9 @@ class CommentAdmin(admin.ModelAdmin):
             obj.save()
 
     def decide(self, request, queryset, decision):
-        done, apply = DECISIONS[decision]
+        done = DECISIONS[decision]
         for comment in queryset:
-            apply(comment, request.user)
+            apply_decision(decision, comment, request.user)
         count = len(queryset)
         self.message_user(
             request,
