@@ -164,21 +164,9 @@ class CommentAdmin(admin.ModelAdmin):
             {"fields": ["status", "created_at", "moderated_at", "moderated_by", "moderation_log"]},
         ),
     ]
+    # Moderators edit the text and the status; everything else on the review card is shown as is.
     readonly_fields = [
-        "review_article",
-        "review_parent",
-        "held_because",
-        "link_domains",
-        "author_name",
-        "author_email",
-        "author_url",
-        "ip_address",
-        "user_agent",
-        "commenter_history",
-        "created_at",
-        "moderated_at",
-        "moderated_by",
-        "moderation_log",
+        name for _, options in fieldsets for name in options["fields"] if name not in ("body", "status")
     ]
 
     def has_add_permission(self, request):

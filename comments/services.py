@@ -208,17 +208,28 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "") -> bo
     return True
 
 
+def _set_commenter_rules(*, comment: Comment, action: str, kinds: list[str], by, note: str) -> None:
+    """Trust or block the commenter by the given kinds of value; comments without one (imports) get no rule."""
+    values = {
+        CommenterRule.Kind.EMAIL: comment.author_email.lower(),
+        CommenterRule.Kind.IP: comment.ip_address,
+    }
+    for kind in kinds:
+        if values[kind]:
+            CommenterRule.objects.update_or_create(
+                kind=kind, value=values[kind], defaults={"action": action, "created_by": by, "note": note}
+            )
+
+
 @transaction.atomic
 def commenter_trust(*, comment: Comment, by) -> None:
     """Approve the comment and let this email's future comments through without review."""
-    CommenterRule.objects.update_or_create(
-        kind=CommenterRule.Kind.EMAIL,
-        value=comment.author_email.lower(),
-        defaults={
-            "action": CommenterRule.Action.TRUST,
-            "created_by": by,
-            "note": f"Trusted from comment {comment.pk}",
-        },
+    _set_commenter_rules(
+        comment=comment,
+        action=CommenterRule.Action.TRUST,
+        kinds=[CommenterRule.Kind.EMAIL],
+        by=by,
+        note=f"Trusted from comment {comment.pk}",
     )
     comment_set_status(
         comment=comment, to=Comment.Status.APPROVED, by=by, reason="Approved; commenter trusted."
@@ -228,19 +239,13 @@ def commenter_trust(*, comment: Comment, by) -> None:
 @transaction.atomic
 def commenter_block(*, comment: Comment, by) -> None:
     """Mark the comment spam and send this email's and IP's future comments to spam."""
-    values = [(CommenterRule.Kind.EMAIL, comment.author_email.lower())]
-    if comment.ip_address:
-        values.append((CommenterRule.Kind.IP, comment.ip_address))
-    for kind, value in values:
-        CommenterRule.objects.update_or_create(
-            kind=kind,
-            value=value,
-            defaults={
-                "action": CommenterRule.Action.BLOCK,
-                "created_by": by,
-                "note": f"Blocked from comment {comment.pk}",
-            },
-        )
+    _set_commenter_rules(
+        comment=comment,
+        action=CommenterRule.Action.BLOCK,
+        kinds=[CommenterRule.Kind.EMAIL, CommenterRule.Kind.IP],
+        by=by,
+        note=f"Blocked from comment {comment.pk}",
+    )
     comment_set_status(
         comment=comment, to=Comment.Status.SPAM, by=by, reason="Commenter blocked (email and IP)."
     )

@@ -31,6 +31,11 @@ REMEMBER_SALT = "longwar.comments.remember"
 REMEMBER_SECONDS = 365 * 24 * 60 * 60
 
 
+def staff_poster(request):
+    """The logged-in staff member, who posts as themselves; None for readers."""
+    return request.user if request.user.is_authenticated and request.user.is_staff else None
+
+
 def own_comment_ids(request) -> list[int]:
     """Comments this browser posted and may see while they await moderation."""
     return request.session.get(OWN_COMMENTS_KEY, [])
@@ -80,6 +85,13 @@ def _article_page(request, article: Article, form: CommentForm, status: int, mes
     )
 
 
+def _closed_page(request, article: Article, body: str):
+    """403 for a closed article, showing the reader's text so that it is not lost."""
+    return render(
+        request, "comments/closed.html", {"article": article, "body": body}, status=HTTPStatus.FORBIDDEN
+    )
+
+
 def _set_remember_cookie(request, response, form: CommentForm) -> None:
     if "remember" not in form.cleaned_data:  # staff post as themselves
         return
@@ -104,15 +116,10 @@ def post_comment(request, article_id: int):
         Article.objects.published().select_related("author").prefetch_related("tags"), pk=article_id
     )
     config = ModerationSettings.load()
-    staff_user = request.user if request.user.is_authenticated and request.user.is_staff else None
+    staff_user = staff_poster(request)
     form = CommentForm(request.POST, article=article, staff_user=staff_user)
-    if comments_closed(article=article, config=config):
-        return render(
-            request,
-            "comments/closed.html",
-            {"article": article, "body": request.POST.get("body", "")},
-            status=HTTPStatus.FORBIDDEN,
-        )
+    if comments_closed(article=article, config=config):  # 403 whether or not the form is valid
+        return _closed_page(request, article, request.POST.get("body", ""))
     if not form.is_valid():
         return _article_page(
             request,
@@ -134,14 +141,9 @@ def post_comment(request, article_id: int):
         response = _article_page(request, article, form, HTTPStatus.TOO_MANY_REQUESTS, str(refusal))
         response["Retry-After"] = str(refusal.retry_after)
         return response
-    except CommentsClosed as refusal:
-        return render(
-            request,
-            "comments/closed.html",
-            {"article": article, "body": form.cleaned_data["body"], "message": str(refusal)},
-            status=HTTPStatus.FORBIDDEN,
-        )
-    except (DuplicateComment, CommentRefused) as refusal:
+    except CommentsClosed:  # closed between the check above and the write
+        return _closed_page(request, article, form.cleaned_data["body"])
+    except CommentRefused as refusal:
         status = HTTPStatus.CONFLICT if isinstance(refusal, DuplicateComment) else HTTPStatus.BAD_REQUEST
         return _article_page(request, article, form, status, str(refusal))
 

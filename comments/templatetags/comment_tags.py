@@ -10,7 +10,7 @@ from comments.forms import CommentForm, make_form_token
 from comments.models import Comment, ModerationSettings
 from comments.services import comments_closed
 from comments.threads import build_threads
-from comments.views import REMEMBER_COOKIE, REMEMBER_SALT, own_comment_ids
+from comments.views import REMEMBER_COOKIE, REMEMBER_SALT, own_comment_ids, staff_poster
 
 register = template.Library()
 
@@ -66,15 +66,14 @@ def comment_section(context, article):
     )
     threads = build_threads(comments, config.thread_depth)
     page = Paginator(threads, config.comments_per_page).get_page(request.GET.get("cpage"))
-    approved_count = sum(1 for comment in comments if comment.status == Comment.Status.APPROVED)
+    approved = {comment.pk: comment for comment in comments if comment.status == Comment.Status.APPROVED}
 
-    staff_user = request.user if request.user.is_authenticated and request.user.is_staff else None
+    staff_user = staff_poster(request)
     form = context.get("comment_form")
     replying_to = None
     reply_id = form["parent"].value() if form is not None else request.GET.get("replyto")
-    visible = {comment.pk: comment for comment in comments if comment.status == Comment.Status.APPROVED}
-    if re.fullmatch(r"[0-9]{1,18}", str(reply_id or "")) and int(reply_id) in visible:
-        replying_to = visible[int(reply_id)]
+    if re.fullmatch(r"[0-9]{1,18}", str(reply_id or "")) and int(reply_id) in approved:
+        replying_to = approved[int(reply_id)]
     if form is None:
         initial = {"token": make_form_token(article.pk), "parent": replying_to.pk if replying_to else None}
         if staff_user is None:
@@ -84,12 +83,11 @@ def comment_section(context, article):
         "request": request,
         "article": article,
         "page": page,
-        "approved_count": approved_count,
+        "approved_count": len(approved),
         "closed": comments_closed(article=article, config=config),
         "preview": not article.is_public,
         "form": form,
         "replying_to": replying_to,
         "staff_user": staff_user,
-        "own_ids": set(own_ids),
         "csrf_token": context.get("csrf_token"),
     }
