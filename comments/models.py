@@ -10,9 +10,6 @@ class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
 
-    def pending(self):
-        return self.filter(status=Comment.Status.PENDING)
-
     def for_article(self, article):
         return self.filter(article=article)
 
