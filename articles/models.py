@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -32,18 +32,30 @@ class Author(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    @staticmethod
+    def public() -> Q:
+        """The one visibility rule: published, and not scheduled for later."""
+        return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
     def published(self):
-        """What readers may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What readers may see."""
+        return self.filter(self.public())
+
+    def with_visibility(self):
+        """Every article, each marked `is_public` by the same rule (for pages staff preview drafts on)."""
+        return self.annotate(is_public=ExpressionWrapper(self.public(), output_field=models.BooleanField()))
 
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
 
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
 class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+    Status = ArticleStatus
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -65,9 +77,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=ArticleStatus.values), name="article_status_valid"),
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="article_published_has_date",
@@ -86,12 +96,4 @@ class Article(models.Model):
         return reverse(
             "articles:detail",
             kwargs={"year": date.year, "month": f"{date.month:02d}", "slug": self.slug},
-        )
-
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
         )

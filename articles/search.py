@@ -25,7 +25,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
-from tags.models import TaggedArticle
 
 SEARCH_CONFIG = "english"
 QUERY_MAX_LENGTH = 200
@@ -46,7 +45,7 @@ class StripTags(Func):
 def search_vector() -> CombinedSearchVector:
     """Title weighs most (A), then dek and tag names (B), then the body (C)."""
     tag_names = Subquery(
-        TaggedArticle.objects.filter(content_object=OuterRef("pk"))
+        Article.tags.through.objects.filter(content_object=OuterRef("pk"))
         .values("content_object")
         .annotate(names=StringAgg("tag__name", " "))
         .values("names")

@@ -33,7 +33,7 @@ class ArticleDetailView(DetailView):
     """An article; staff also see drafts and scheduled articles, marked as a preview."""
 
     def get_queryset(self):
-        articles = Article.objects.select_related("author").prefetch_related("tags")
+        articles = Article.objects.with_visibility().select_related("author").prefetch_related("tags")
         if self.request.user.is_staff:
             return articles
         return articles.published()

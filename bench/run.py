@@ -29,7 +29,7 @@ from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Author  # noqa: E402
 from longwar import insights  # noqa: E402
-from longwar.models import DonationClick  # noqa: E402
+from longwar.donations.models import DonationClick  # noqa: E402
 
 BENCH_DATABASE = "longwar_bench"
 COMMENTS = 100_000

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
@@ -15,66 +15,32 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
-from comments.services import comment_set_status, commenter_block, commenter_trust
+from articles.admin import ArticleAdmin
+from articles.models import Article
+from comments.decisions import DECISIONS, Decision
+from comments.models import (
+    STATUS_DISPLAY_ORDER,
+    Comment,
+    CommenterRule,
+    CommentReport,
+    ModerationEvent,
+    ModerationSettings,
+)
+from comments.moderation import REASON_LABELS
+from comments.selectors import commenter_history
+from comments.services import comment_decide, comment_set_status
 
 URL_IN_TEXT = re.compile(r"(?:https?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
-REASON_CODES = {
-    "honeypot": "Honeypot filled",
-    "disallowed_word": "Disallowed word",
-    "blocked_email": "Blocked email",
-    "blocked_ip": "Blocked IP",
-    "too_many_links": "Too many links",
-    "moderation_word": "Moderation word",
-    "too_fast": "Posted too fast",
-    "stale_form": "Old form",
-    "hold_all": "Held by policy",
-    "reported": "Reported by readers",
-}
-
-# What each moderator decision is called once done; trust and block also write a commenter rule.
-DECISIONS = {
-    "approve": "Approved",
-    "spam": "Marked as spam",
-    "remove": "Removed",
-    "pending": "Sent back to pending",
-    "trust": "Approved and trusted",
-    "block": "Blocked",
-}
-DECISION_STATUS = {
-    "approve": Comment.Status.APPROVED,
-    "spam": Comment.Status.SPAM,
-    "remove": Comment.Status.REMOVED,
-    "pending": Comment.Status.PENDING,
-}
 
 
-def apply_decision(decision: str, comment: Comment, by) -> None:
-    if decision == "trust":
-        commenter_trust(comment=comment, by=by)
-    elif decision == "block":
-        commenter_block(comment=comment, by=by)
-    else:
-        comment_set_status(comment=comment, to=DECISION_STATUS[decision], by=by)
+def decision_action(decision: Decision):
+    """A bulk admin action applying one decision to every selected comment."""
 
-
-MODERATION_BUTTONS = [
-    ("approve", "Approve"),
-    ("spam", "Mark as spam"),
-    ("remove", "Remove"),
-    ("trust", "Approve and trust commenter"),
-    ("block", "Block commenter"),
-]
-
-
-def decision_action(name: str, decision: str, description: str):
-    """A bulk admin action applying one of DECISIONS to every selected comment."""
-
-    @admin.action(description=description, permissions=["moderate"])
+    @admin.action(description=decision.description, permissions=["moderate"])
     def action(modeladmin, request, queryset):
         modeladmin.decide(request, queryset, decision)
 
-    action.__name__ = name
+    action.__name__ = decision.name
     return action
 
 
@@ -112,10 +78,10 @@ class ReasonFilter(admin.SimpleListFilter):
     parameter_name = "reason"
 
     def lookups(self, request, model_admin):
-        return list(REASON_CODES.items())
+        return list(REASON_LABELS.items())
 
     def queryset(self, request, queryset):
-        return queryset.with_reason(self.value()) if self.value() in REASON_CODES else queryset
+        return queryset.with_reason(self.value()) if self.value() in REASON_LABELS else queryset
 
 
 @admin.register(Comment)
@@ -134,14 +100,7 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["author_name", "author_email", "ip_address", "body"]
     ordering = ["-created_at", "-id"]
     list_per_page = 50
-    actions = [
-        decision_action("approve", "approve", "Approve"),
-        decision_action("mark_spam", "spam", "Mark as spam"),
-        decision_action("remove", "remove", "Remove"),
-        decision_action("restore_pending", "pending", "Restore to pending"),
-        decision_action("approve_and_trust", "trust", "Approve and trust the commenter"),
-        decision_action("block_commenter", "block", "Block the commenter (email and IP)"),
-    ]
+    actions = [decision_action(decision) for decision in DECISIONS.values()]
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
@@ -206,9 +165,10 @@ class CommentAdmin(admin.ModelAdmin):
         if not self.has_moderate_permission(request) or decision not in DECISIONS:
             raise PermissionDenied
         comment = get_object_or_404(Comment, pk=pk)
-        apply_decision(decision, comment, request.user)
-        done = DECISIONS[decision]
-        self.message_user(request, f"{done}: comment by {comment.author_name}.", messages.SUCCESS)
+        comment_decide(comment=comment, decision=DECISIONS[decision], by=request.user)
+        self.message_user(
+            request, f"{DECISIONS[decision].done}: comment by {comment.author_name}.", messages.SUCCESS
+        )
         # Back to the queue page the moderator was on (its filters and page), never off-site.
         for next_url in (request.GET.get("next", ""), request.META.get("HTTP_REFERER", "")):
             if next_url and url_has_allowed_host_and_scheme(
@@ -218,7 +178,8 @@ class CommentAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:comments_comment_changelist"))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "moderation_buttons": MODERATION_BUTTONS}
+        buttons = [decision for decision in DECISIONS.values() if decision.on_review_card]
+        extra_context = {**(extra_context or {}), "moderation_buttons": buttons}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -233,15 +194,14 @@ class CommentAdmin(admin.ModelAdmin):
         else:
             obj.save()
 
-    def decide(self, request, queryset, decision):
-        done = DECISIONS[decision]
+    def decide(self, request, queryset, decision: Decision):
         for comment in queryset:
-            apply_decision(decision, comment, request.user)
+            comment_decide(comment=comment, decision=decision, by=request.user)
         count = len(queryset)
         self.message_user(
             request,
             ngettext("%(done)s %(n)d comment.", "%(done)s %(n)d comments.", count)
-            % {"done": done, "n": count},
+            % {"done": decision.done, "n": count},
         )
 
     @admin.display(description="comment")
@@ -260,13 +220,9 @@ class CommentAdmin(admin.ModelAdmin):
     def quick_actions(self, comment):
         """Buttons that post the changelist form (with its CSRF token) to the one-click URL; no JavaScript."""
         buttons = [
-            (decision, label)
-            for decision, label, status in [
-                ("approve", "Approve", Comment.Status.APPROVED),
-                ("spam", "Spam", Comment.Status.SPAM),
-                ("remove", "Remove", Comment.Status.REMOVED),
-            ]
-            if comment.status != status
+            (decision.name, decision.label)
+            for decision in DECISIONS.values()
+            if decision.in_queue_row and comment.status != decision.status
         ]
         base = reverse("admin:comments_comment_moderate", args=[comment.pk, "__decision__"])
         return format_html(
@@ -311,31 +267,16 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="history")
     def commenter_history(self, comment):
-        same_email = Comment.objects.filter(author_email=comment.author_email).exclude(author_email="")
-        counts = dict(same_email.values_list("status").annotate(n=Count("id")).order_by())
-        first_seen = same_email.aggregate(first=Min("created_at"))["first"]
-        names = sorted(
-            set(same_email.exclude(author_name=comment.author_name).values_list("author_name", flat=True))
-        )
-        ips = sorted({str(ip) for ip in same_email.values_list("ip_address", flat=True) if ip})
-        emails = []
-        if comment.ip_address:
-            emails = sorted(
-                set(
-                    Comment.objects.filter(ip_address=comment.ip_address)
-                    .exclude(author_email=comment.author_email)
-                    .values_list("author_email", flat=True)
-                )
-            )
+        history = commenter_history(comment)
         rows = [
             (
-                "Approved / pending / spam / removed",
-                " / ".join(str(counts.get(s, 0)) for s in ("approved", "pending", "spam", "removed")),
+                " / ".join(status.label for status in STATUS_DISPLAY_ORDER),
+                " / ".join(str(history.counts[status]) for status in STATUS_DISPLAY_ORDER),
             ),
-            ("First seen", first_seen.strftime("%Y-%m-%d %H:%M") if first_seen else "–"),
-            ("Other names with this email", ", ".join(names) or "–"),
-            ("IP addresses used with this email", ", ".join(ips) or "–"),
-            ("Other emails from this IP", ", ".join(emails) or "–"),
+            ("First seen", history.first_seen.strftime("%Y-%m-%d %H:%M") if history.first_seen else "–"),
+            ("Other names with this email", ", ".join(history.other_names) or "–"),
+            ("IP addresses used with this email", ", ".join(history.ips) or "–"),
+            ("Other emails from this IP", ", ".join(history.other_emails) or "–"),
         ]
         return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
 
@@ -380,6 +321,35 @@ class CommentInline(admin.TabularInline):
     @admin.display(description="comment")
     def excerpt(self, comment):
         return truncatechars(comment.body, 100)
+
+
+class ArticleWithCommentsAdmin(ArticleAdmin):
+    """The articles app's admin, plus each article's comment counts and its comments inline."""
+
+    list_display = [*ArticleAdmin.list_display, "approved_comments", "pending_comments"]
+    inlines = [*ArticleAdmin.inlines, CommentInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved_count=Count("comments", filter=Q(comments__status=Comment.Status.APPROVED)),
+                pending_count=Count("comments", filter=Q(comments__status=Comment.Status.PENDING)),
+            )
+        )
+
+    @admin.display(description="approved", ordering="approved_count")
+    def approved_comments(self, article):
+        return article.approved_count
+
+    @admin.display(description="pending", ordering="pending_count")
+    def pending_comments(self, article):
+        return article.pending_count
+
+
+admin.site.unregister(Article)
+admin.site.register(Article, ArticleWithCommentsAdmin)
 
 
 @admin.register(ModerationSettings)

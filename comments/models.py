@@ -6,6 +6,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 
+class CommentStatus(models.TextChoices):
+    """Where a comment stands; decisions (comments.decisions) move it between these."""
+
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    SPAM = "spam", "Spam"
+    REMOVED = "removed", "Removed"
+
+
+# How counts and charts list the statuses: what readers see, then the queue, then what was turned away.
+STATUS_DISPLAY_ORDER = (
+    CommentStatus.APPROVED,
+    CommentStatus.PENDING,
+    CommentStatus.SPAM,
+    CommentStatus.REMOVED,
+)
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
@@ -22,11 +40,7 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        SPAM = "spam", "Spam"
-        REMOVED = "removed", "Removed"
+    Status = CommentStatus
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
@@ -63,7 +77,7 @@ class Comment(models.Model):
         permissions = [("moderate_comment", "Can moderate comments")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "approved", "spam", "removed"]),
+                condition=Q(status__in=CommentStatus.values),
                 name="comment_status_valid",
             ),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="comment_not_own_parent"),
@@ -112,16 +126,21 @@ class ModerationEvent(models.Model):
         return f"{who}: {self.from_status or 'new'} → {self.to_status}"
 
 
+class CommenterAction(models.TextChoices):
+    TRUST = "trust", "Trust"
+    BLOCK = "block", "Block"
+
+
+class CommenterKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    IP = "ip", "IP address"
+
+
 class CommenterRule(models.Model):
     """A commenter staff trust (approved without review) or block (marked spam), by email or IP."""
 
-    class Action(models.TextChoices):
-        TRUST = "trust", "Trust"
-        BLOCK = "block", "Block"
-
-    class Kind(models.TextChoices):
-        EMAIL = "email", "Email"
-        IP = "ip", "IP address"
+    Action = CommenterAction
+    Kind = CommenterKind
 
     action = models.CharField(max_length=5, choices=Action.choices)
     kind = models.CharField(max_length=5, choices=Kind.choices)
@@ -137,9 +156,11 @@ class CommenterRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "value"], name="commenter_rule_unique"),
             models.CheckConstraint(
-                condition=Q(action__in=["trust", "block"]), name="commenter_rule_action_valid"
+                condition=Q(action__in=CommenterAction.values), name="commenter_rule_action_valid"
             ),
-            models.CheckConstraint(condition=Q(kind__in=["email", "ip"]), name="commenter_rule_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=CommenterKind.values), name="commenter_rule_kind_valid"
+            ),
         ]
 
     def __str__(self):
@@ -238,8 +259,15 @@ class ModerationSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ModerationSettings":
-        settings_row, _ = cls.objects.get_or_create(pk=1)
-        return settings_row
+        """The saved settings in one query; the defaults if the row is missing. Never writes."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @classmethod
+    def for_request(cls, request) -> "ModerationSettings":
+        """The settings, read once per request however many parts of the page ask."""
+        if not hasattr(request, "_moderation_settings"):
+            request._moderation_settings = cls.load()
+        return request._moderation_settings
 
     @staticmethod
     def _lines(text: str) -> list[str]:

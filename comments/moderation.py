@@ -1,17 +1,29 @@
 """The moderation policy: small rules that each look at one submission and say why it is spam or held.
 
-Each rule returns `(code, text)` when it fires, or None. The code is stable (filters, tests,
-statistics); the text is what the moderator reads. `assess()` turns the rules and the site's
-policy into a status. Nothing here writes to the database.
+Every reason a comment can be held or marked spam is declared here, once, with the label filters and
+insights show: a rule declares its own code and label with `@spam_rule` or `@hold_rule` and returns the
+text the moderator reads, or None. Adding a rule is adding one decorated function to this file.
+`assess()` turns the rules and the site's policy into a status. Nothing here writes to the database.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from comments.models import Comment, ModerationSettings
 
-Reason = tuple[str, str]
+Reason = tuple[str, str]  # (code, text)
 LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
+
+REASON_LABELS: dict[str, str] = {}  # code -> short label, in declaration order
+
+
+def reason(code: str, label: str) -> str:
+    """Declare a reason code and its label; returns the code."""
+    if code in REASON_LABELS:
+        raise ValueError(f"reason code {code!r} is declared twice")
+    REASON_LABELS[code] = label
+    return code
 
 
 @dataclass(frozen=True)
@@ -64,75 +76,101 @@ def _first_match(words: list[str], submission: Submission) -> tuple[str, str] | 
     return None
 
 
-def honeypot_filled(
-    submission: Submission, config: ModerationSettings, commenter: Commenter
-) -> Reason | None:
+Rule = Callable[["Submission", ModerationSettings, "Commenter"], Reason | None]
+SPAM_RULES: list[Rule] = []
+HOLD_RULES: list[Rule] = []
+
+
+def _declare(rules: list[Rule], code: str, label: str):
+    """Register a rule under its reason code; the function returns the moderator's text or None."""
+    reason(code, label)
+
+    def register(check: Callable[..., str | None]) -> Rule:
+        def rule(submission, config, commenter) -> Reason | None:
+            text = check(submission, config, commenter)
+            return (code, text) if text else None
+
+        rule.__name__ = rule.__qualname__ = check.__name__
+        rule.code = code
+        rules.append(rule)
+        return rule
+
+    return register
+
+
+def spam_rule(code: str, label: str):
+    return _declare(SPAM_RULES, code, label)
+
+
+def hold_rule(code: str, label: str):
+    return _declare(HOLD_RULES, code, label)
+
+
+@spam_rule("honeypot", "Honeypot filled")
+def honeypot_filled(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     if submission.honeypot.strip():
-        return "honeypot", "The hidden anti-spam field was filled in, as bots do."
+        return "The hidden anti-spam field was filled in, as bots do."
     return None
 
 
-def disallowed_word(
-    submission: Submission, config: ModerationSettings, commenter: Commenter
-) -> Reason | None:
+@spam_rule("disallowed_word", "Disallowed word")
+def disallowed_word(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     match = _first_match(config.disallowed_word_list, submission)
     if match:
-        return "disallowed_word", f"Contains the disallowed word “{match[0]}” in the {match[1]}."
+        return f"Contains the disallowed word “{match[0]}” in the {match[1]}."
     return None
 
 
-def blocked_email(submission: Submission, config: ModerationSettings, commenter: Commenter) -> Reason | None:
+@spam_rule("blocked_email", "Blocked email")
+def blocked_email(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     if commenter.blocked_email:
-        return "blocked_email", f"The email address {submission.email} is blocked."
+        return f"The email address {submission.email} is blocked."
     return None
 
 
-def blocked_ip(submission: Submission, config: ModerationSettings, commenter: Commenter) -> Reason | None:
+@spam_rule("blocked_ip", "Blocked IP")
+def blocked_ip(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     if commenter.blocked_ip:
-        return "blocked_ip", f"The IP address {submission.ip_address} is blocked."
+        return f"The IP address {submission.ip_address} is blocked."
     return None
 
 
-def too_many_links(submission: Submission, config: ModerationSettings, commenter: Commenter) -> Reason | None:
+@hold_rule("too_many_links", "Too many links")
+def too_many_links(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     links = len(LINK.findall(submission.body))
     if links > config.max_links:
-        return "too_many_links", f"Has {links} links; more than {config.max_links} are held."
+        return f"Has {links} links; more than {config.max_links} are held."
     return None
 
 
-def moderation_word(
-    submission: Submission, config: ModerationSettings, commenter: Commenter
-) -> Reason | None:
+@hold_rule("moderation_word", "Moderation word")
+def moderation_word(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     match = _first_match(config.moderation_word_list, submission)
     if match:
-        return "moderation_word", f"Contains the moderation word “{match[0]}” in the {match[1]}."
+        return f"Contains the moderation word “{match[0]}” in the {match[1]}."
     return None
 
 
-def posted_too_fast(
-    submission: Submission, config: ModerationSettings, commenter: Commenter
-) -> Reason | None:
+@hold_rule("too_fast", "Posted too fast")
+def posted_too_fast(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     if submission.form_age is not None and submission.form_age < config.min_seconds_to_post:
         return (
-            "too_fast",
             f"Sent {submission.form_age:.1f} s after the form was shown; "
-            f"people take at least {config.min_seconds_to_post} s.",
+            f"people take at least {config.min_seconds_to_post} s."
         )
     return None
 
 
-def form_too_old(submission: Submission, config: ModerationSettings, commenter: Commenter) -> Reason | None:
+@hold_rule("stale_form", "Old form")
+def form_too_old(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     if submission.form_age is not None and submission.form_age > config.max_form_age_seconds:
-        hours = submission.form_age / 3600
-        return "stale_form", f"Sent from a form shown {hours:.1f} hours earlier."
+        return f"Sent from a form shown {submission.form_age / 3600:.1f} hours earlier."
     return None
 
 
-SPAM_RULES = [honeypot_filled, disallowed_word, blocked_email, blocked_ip]
-HOLD_RULES = [too_many_links, moderation_word, posted_too_fast, form_too_old]
-
-HOLD_ALL_REASON: Reason = ("hold_all", "Every comment is held for review.")
-REPORTED_REASON: Reason = ("reported", "Reported by readers.")
+# Reasons that come from the policy and from readers rather than from a rule.
+HOLD_ALL_REASON: Reason = (reason("hold_all", "Held by policy"), "Every comment is held for review.")
+REPORTED_REASON: Reason = (reason("reported", "Reported by readers"), "Reported by readers.")
 
 
 def assess(submission: Submission, config: ModerationSettings, commenter: Commenter) -> Verdict:

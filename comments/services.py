@@ -4,7 +4,6 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
@@ -13,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from comments.decisions import Decision
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
 from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
+from comments.selectors import moderator_emails
 
 
 class CommentRefused(Exception):
@@ -122,6 +123,7 @@ def comment_submit(
     submission: Submission,
     parent_id: int | None = None,
     user=None,
+    config: ModerationSettings | None = None,
     now: datetime | None = None,
 ) -> Comment:
     """Accept a comment from the site: run the flood, duplicate and moderation rules, store and log it.
@@ -129,7 +131,7 @@ def comment_submit(
     `user` is a logged-in staff member, who posts as themselves and is approved at once.
     """
     now = now or timezone.now()
-    config = ModerationSettings.load()
+    config = config or ModerationSettings.load()
     if comments_closed(article=article, config=config, now=now):
         raise CommentsClosed("Comments are closed on this article.")
     parent = _attach_point(article=article, parent_id=parent_id, max_depth=config.thread_depth)
@@ -208,47 +210,34 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "") -> bo
     return True
 
 
-def _set_commenter_rules(*, comment: Comment, action: str, kinds: list[str], by, note: str) -> None:
-    """Trust or block the commenter by the given kinds of value; comments without one (imports) get no rule."""
+def _set_commenter_rules(*, comment: Comment, decision: Decision, by) -> None:
+    """Trust or block the commenter by the decision's kinds of value; comments without one (imports) get no rule."""
     values = {
         CommenterRule.Kind.EMAIL: comment.author_email.lower(),
         CommenterRule.Kind.IP: comment.ip_address,
     }
-    for kind in kinds:
+    for kind in decision.rule_kinds:
         if values[kind]:
             CommenterRule.objects.update_or_create(
-                kind=kind, value=values[kind], defaults={"action": action, "created_by": by, "note": note}
+                kind=kind,
+                value=values[kind],
+                defaults={
+                    "action": decision.commenter_rule,
+                    "created_by": by,
+                    "note": f"{decision.done} from comment {comment.pk}",
+                },
             )
 
 
 @transaction.atomic
-def commenter_trust(*, comment: Comment, by) -> None:
-    """Approve the comment and let this email's future comments through without review."""
-    _set_commenter_rules(
-        comment=comment,
-        action=CommenterRule.Action.TRUST,
-        kinds=[CommenterRule.Kind.EMAIL],
-        by=by,
-        note=f"Trusted from comment {comment.pk}",
-    )
-    comment_set_status(
-        comment=comment, to=Comment.Status.APPROVED, by=by, reason="Approved; commenter trusted."
-    )
+def comment_decide(*, comment: Comment, decision: Decision, by) -> bool:
+    """Apply a moderator's decision: the commenter rule it carries, if any, then the status, logged.
 
-
-@transaction.atomic
-def commenter_block(*, comment: Comment, by) -> None:
-    """Mark the comment spam and send this email's and IP's future comments to spam."""
-    _set_commenter_rules(
-        comment=comment,
-        action=CommenterRule.Action.BLOCK,
-        kinds=[CommenterRule.Kind.EMAIL, CommenterRule.Kind.IP],
-        by=by,
-        note=f"Blocked from comment {comment.pk}",
-    )
-    comment_set_status(
-        comment=comment, to=Comment.Status.SPAM, by=by, reason="Commenter blocked (email and IP)."
-    )
+    Returns False when the comment already had that status (nothing is logged then).
+    """
+    if decision.commenter_rule:
+        _set_commenter_rules(comment=comment, decision=decision, by=by)
+    return comment_set_status(comment=comment, to=decision.status, by=by, reason=decision.log_reason)
 
 
 @transaction.atomic
@@ -277,13 +266,6 @@ def comment_report(*, comment: Comment, session_key: str, ip_address: str | None
         if config.notify_moderators:
             transaction.on_commit(lambda: notify_moderators(comment), robust=True)
     return True
-
-
-def moderator_emails() -> list[str]:
-    """Active staff in the Moderators group, and superusers, who have an email address."""
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    users = users.filter(Q(groups__name="Moderators") | Q(is_superuser=True)).distinct()
-    return sorted(users.values_list("email", flat=True))
 
 
 def notify_moderators(comment: Comment) -> None:

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from comments import views
+from articles import converters  # noqa: F401  (registers yyyy and mm)
+from comments import feeds, views
 
 app_name = "comments"
 urlpatterns = [
-    path("post/<int:article_id>/", views.post_comment, name="post"),
-    path("<int:pk>/", views.permalink, name="permalink"),
-    path("<int:pk>/report/", views.report, name="report"),
+    path("comments/post/<int:article_id>/", views.post_comment, name="post"),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+    path("comments/<int:pk>/report/", views.report, name="report"),
+    path("<yyyy:year>/<mm:month>/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"),
 ]

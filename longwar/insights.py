@@ -1,37 +1,22 @@
-"""Figures for the staff insights page: a handful of aggregate queries, drawn as server-side SVG.
+"""The staff insights page: figures from comments.stats and donations.stats, laid out on the newsroom's
+days (TIME_ZONE) and drawn as server-side SVG.
 
-Every number comes from PostgreSQL (GROUP BY, percentile_cont, generate_series), so the page costs the
-same few queries with a hundred rows or a million. Days are the newsroom's days (TIME_ZONE).
-The comment figures read `comments.Comment`, imported inside the functions that need it: that app's
-model is the only seam between comments and these charts.
+Every number comes from an aggregate query in the app it is about, so the page costs the same few
+queries with a hundred rows or a million.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from longwar.models import DonationClick
+from comments.models import STATUS_DISPLAY_ORDER
+from comments.stats import comments_by_day_and_status, moderation_times, pending_queue_per_day
+from longwar.donations.stats import clicks_by_day, top_donation_articles
 
 CHART_DAYS = 90
 TOP_ARTICLES_DAYS = 30
-TOP_ARTICLES_LIMIT = 10
-COMMENT_STATUSES = ["approved", "pending", "spam", "removed"]  # stacking order, bottom first
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile, e.g. the median of an interval column."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, fraction: float, **extra):
-        if not 0 <= fraction <= 1:
-            raise ValueError("fraction must be between 0 and 1")
-        super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
+PERMISSION = "donations.view_insights"
 
 
 def window(days: int) -> list[date]:
@@ -45,91 +30,14 @@ def start_of(day: date) -> datetime:
 
 
 def donation_clicks_per_day(days: list[date]) -> list[int]:
-    counts = dict(
-        DonationClick.objects.filter(clicked_at__gte=start_of(days[0]))
-        .annotate(day=TruncDate("clicked_at"))
-        .values_list("day")
-        .annotate(clicks=Count("id"))
-        .values_list("day", "clicks")
-        .order_by()
-    )
+    counts = clicks_by_day(start_of(days[0]))
     return [counts.get(day, 0) for day in days]
 
 
-def top_donation_articles(since: datetime, limit: int = TOP_ARTICLES_LIMIT) -> list[dict]:
-    """Articles whose readers followed the donation link most since `since`; ties go to the older id."""
-    return list(
-        DonationClick.objects.filter(clicked_at__gte=since, article__isnull=False)
-        .values("article_id", "article__title")
-        .annotate(clicks=Count("id"))
-        .order_by("-clicks", "article_id")[:limit]
-    )
-
-
 def comments_per_day_by_status(days: list[date]) -> dict[str, list[int]]:
-    """Comments posted each day, split by the status they have now."""
-    from comments.models import Comment
-
-    counts = {
-        (day, status): n
-        for day, status, n in Comment.objects.filter(created_at__gte=start_of(days[0]))
-        .annotate(day=TruncDate("created_at"))
-        .values_list("day", "status")
-        .annotate(n=Count("id"))
-        .values_list("day", "status", "n")
-        .order_by()
-    }
-    return {status: [counts.get((day, status), 0) for day in days] for status in COMMENT_STATUSES}
-
-
-def moderation_times(since: datetime) -> dict:
-    """Median and 90th percentile of posting-to-decision time, over decisions made since `since`."""
-    from comments.models import Comment
-
-    waited = F("moderated_at") - F("created_at")
-    return Comment.objects.filter(moderated_at__gte=since).aggregate(
-        decided=Count("id"), median=PercentileCont(waited, 0.5), p90=PercentileCont(waited, 0.9)
-    )
-
-
-def pending_queue_per_day(days: list[date]) -> list[int]:
-    """Comments waiting for a moderator at the end of each day, from running sums in SQL.
-
-    A comment joins the queue the day it is posted and leaves it the day a moderator decides
-    (`moderated_at`). Comments never decided by a moderator but no longer pending (e.g. spam caught on
-    arrival) never joined it.
-    """
-    from comments.models import Comment
-
-    table = connection.ops.quote_name(Comment._meta.db_table)
-    # One pass: changes before the window count on its first day, then a running sum over the days.
-    sql = f"""
-        WITH changes AS (
-            SELECT (created_at AT TIME ZONE %(tz)s)::date AS day, 1 AS change
-              FROM {table} WHERE moderated_at IS NOT NULL OR status = %(pending)s
-            UNION ALL
-            SELECT (moderated_at AT TIME ZONE %(tz)s)::date, -1
-              FROM {table} WHERE moderated_at IS NOT NULL
-        ),
-        per_day AS (
-            SELECT greatest(day, %(first)s::date) AS day, sum(change) AS change
-              FROM changes WHERE day <= %(last)s::date
-             GROUP BY 1
-        )
-        SELECT coalesce(sum(per_day.change) OVER (ORDER BY days.day), 0)
-          FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS days(day)
-          LEFT JOIN per_day ON per_day.day = days.day::date
-         ORDER BY days.day
-    """
-    params = {
-        "tz": timezone.get_current_timezone_name(),
-        "pending": "pending",
-        "first": days[0],
-        "last": days[-1],
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [int(row[0]) for row in cursor.fetchall()]
+    """Comments posted each day, split by the status they have now, in the charts' stacking order."""
+    counts = comments_by_day_and_status(start_of(days[0]))
+    return {status: [counts.get((day, status), 0) for day in days] for status in STATUS_DISPLAY_ORDER}
 
 
 def format_duration(value: timedelta | None) -> str:
@@ -252,7 +160,7 @@ def donation_insights() -> dict:
 def comment_insights() -> dict:
     days = window(CHART_DAYS)
     times = moderation_times(start_of(days[0]))
-    queue = pending_queue_per_day(days)
+    queue = pending_queue_per_day(days[0], days[-1])
     return {
         "comments_chart": bar_chart(days, comments_per_day_by_status(days), "status"),
         "decided": times["decided"],

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "longwar",
+    "longwar.donations",
     "articles",
     "comments",
     "tags",

@@ -1,16 +1,17 @@
-"""Site-wide views: machine endpoints and the donation hand-off."""
+"""Site-wide views: machine endpoints, the CSRF failure page and the staff insights page."""
 
 from urllib.parse import urlsplit
 
-from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from longwar.donations import donation_click_record, is_counted_visit
+from longwar import insights
 
 
 @require_safe
@@ -34,25 +35,6 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-@require_safe
-@never_cache
-def donate(request):
-    """Count the reader's click, then send them to DONATION_URL; the target never comes from the request.
-
-    Not cacheable, so every click reaches us; without DONATION_URL (development) it leads to /support/.
-    """
-    if is_counted_visit(method=request.method, headers=request.headers):
-        donation_click_record(
-            from_param=request.GET.get("from", ""), referer=request.headers.get("Referer", "")
-        )
-    return HttpResponseRedirect(settings.DONATION_URL or reverse("support"))
-
-
-@require_safe
-def support(request):
-    return render(request, "support.html", {"donation_url": settings.DONATION_URL})
-
-
 def csrf_failure(request, reason=""):
     """A failed CSRF check (expired page, blocked cookies): say what to do, and give back what was typed.
 
@@ -62,3 +44,11 @@ def csrf_failure(request, reason=""):
     from_this_site = urlsplit(origin).netloc == request.get_host()
     kept_text = request.POST.get("body", "") if request.method == "POST" and from_this_site else ""
     return render(request, "403_csrf.html", {"kept_text": kept_text}, status=403)
+
+
+def insights_view(request):
+    """Comment and donation charts for staff holding donations.view_insights (superusers do)."""
+    if not request.user.has_perm(insights.PERMISSION):
+        raise PermissionDenied
+    context = {**admin.site.each_context(request), "title": "Insights", **insights.insights()}
+    return TemplateResponse(request, "admin/insights.html", context)

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from articles.feeds import TagFeed
 from tags import views
+from tags.feeds import TagFeed
 
 app_name = "tags"
 urlpatterns = [

@@ -72,7 +72,7 @@ class IndexedArticleFactory(ArticleFactory):
 
 class DonationClickFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "longwar.DonationClick"
+        model = "donations.DonationClick"
 
     article = factory.SubFactory(ArticleFactory)
     referrer_host = "www.longwarjournal.org"

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles.management.commands.load_seeds import SEEDS_DIR
 from articles.models import Article, Author
-from articles.seeds import SeedError, parse_seed
+from longwar.management.commands.load_seeds import SEEDS_DIR
+from longwar.seeds import SeedError, parse_seed
 from tags.models import Tag
 
 pytestmark = pytest.mark.django_db

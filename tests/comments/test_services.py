@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
+from comments.decisions import BLOCK, TRUST
 from comments.models import Comment, CommenterRule, ModerationEvent
 from comments.moderation import Submission
 from comments.services import (
@@ -12,11 +13,10 @@ from comments.services import (
     DuplicateComment,
     FloodLimited,
     InvalidParent,
+    comment_decide,
     comment_report,
     comment_set_status,
     comment_submit,
-    commenter_block,
-    commenter_trust,
 )
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -162,7 +162,7 @@ def test_set_status_logs_who_when_from_to_and_why(article, admin_user):
 
 def test_trusted_commenter_is_approved_next_time(article, admin_user):
     first = submit(article, body="first")
-    commenter_trust(comment=first, by=admin_user)
+    comment_decide(comment=first, decision=TRUST, by=admin_user)
     first.refresh_from_db()
     assert first.status == "approved"
     assert submit(article, body="second").status == "approved"
@@ -170,7 +170,7 @@ def test_trusted_commenter_is_approved_next_time(article, admin_user):
 
 def test_blocked_commenter_goes_to_spam_by_email_or_ip(article, admin_user):
     first = submit(article, body="first")
-    commenter_block(comment=first, by=admin_user)
+    comment_decide(comment=first, decision=BLOCK, by=admin_user)
     first.refresh_from_db()
     assert first.status == "spam"
     assert set(CommenterRule.objects.values_list("kind", "value")) == {

@@ -6,7 +6,7 @@ from django.urls import resolve, reverse
 
 from comments.forms import make_form_token
 from comments.models import Comment
-from comments.views import REMEMBER_COOKIE
+from comments.reader import REMEMBER_COOKIE
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db

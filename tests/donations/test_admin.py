@@ -8,12 +8,12 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from longwar.models import DonationClick
+from longwar.donations.models import DonationClick
 from tests.factories import ArticleFactory, DonationClickFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/longwar/donationclick/"
+CHANGELIST = "/admin/donations/donationclick/"
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def staff(django_user_model):
 
 
 def grant(user, codename: str) -> None:
-    user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="longwar"))
+    user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="donations"))
 
 
 def export(admin_client, **filters) -> list[list[str]]:

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from longwar.models import SEED_DONATION_APPEAL, SiteSettings
+from longwar.donations.models import SEED_DONATION_APPEAL, SiteSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_missing_settings_row_falls_back_to_the_seed_appeal(client, article):
 
 def test_link_text_must_appear_in_the_appeal(admin_client):
     response = admin_client.post(
-        "/admin/longwar/sitesettings/1/change/",
+        "/admin/donations/sitesettings/1/change/",
         {"donation_appeal_enabled": "on", "donation_appeal": "Please give.", "donation_link_text": "here"},
     )
     assert response.status_code == HTTPStatus.OK
@@ -68,7 +68,7 @@ def test_link_text_must_appear_in_the_appeal(admin_client):
 
 def test_staff_edit_the_appeal_in_the_admin(admin_client, client, article):
     response = admin_client.post(
-        "/admin/longwar/sitesettings/1/change/",
+        "/admin/donations/sitesettings/1/change/",
         {
             "donation_appeal_enabled": "on",
             "donation_appeal": "Please give here.",
@@ -80,13 +80,13 @@ def test_staff_edit_the_appeal_in_the_admin(admin_client, client, article):
 
 
 def test_settings_cannot_be_added_twice_or_deleted(admin_client):
-    assert admin_client.get("/admin/longwar/sitesettings/add/").status_code == HTTPStatus.FORBIDDEN
-    assert admin_client.get("/admin/longwar/sitesettings/1/delete/").status_code == HTTPStatus.FORBIDDEN
+    assert admin_client.get("/admin/donations/sitesettings/add/").status_code == HTTPStatus.FORBIDDEN
+    assert admin_client.get("/admin/donations/sitesettings/1/delete/").status_code == HTTPStatus.FORBIDDEN
 
 
 def test_appeal_reads_its_settings_in_one_query(client, article):
     """Guards the article page against the appeal reading its settings more than once."""
     with CaptureQueriesContext(connection) as queries:
         appeal_html(client, article)
-    settings_queries = [q for q in queries.captured_queries if "longwar_sitesettings" in q["sql"]]
+    settings_queries = [q for q in queries.captured_queries if "donations_sitesettings" in q["sql"]]
     assert len(settings_queries) == 1

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import resolve, reverse
 
-from longwar.models import DonationClick
+from longwar.donations.models import DonationClick
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
         ("articles:feed-atom", {}, "/feed/atom/"),
         ("articles:author-feed", {"slug": "bill-roggio"}, "/authors/bill-roggio/feed/"),
         (
-            "articles:comments-feed",
+            "comments:feed",
             {"year": 2011, "month": "03", "slug": "talks"},
             "/2011/03/talks/comments/feed/",
         ),

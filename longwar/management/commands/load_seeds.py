@@ -16,8 +16,8 @@ from django.utils.text import slugify
 
 from articles.models import Article, Author
 from articles.search import article_update_search_vector
-from articles.seeds import SeedDocument, SeedError, load_document
 from comments.services import comment_import
+from longwar.seeds import SeedDocument, SeedError, load_document
 from tags.models import Tag
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"

@@ -1,16 +1,13 @@
-"""Admin for the site settings, the donation clicks list (with CSV export) and the insights page."""
+"""Admin for the site settings and the donation clicks list (with CSV export)."""
 
 import csv
 import itertools
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from longwar import insights
-from longwar.models import DonationClick, SiteSettings
+from longwar.donations.models import DonationClick, SiteSettings
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,11 +74,3 @@ class DonationClickAdmin(admin.ModelAdmin):
         )
         response["Content-Disposition"] = 'attachment; filename="donation-clicks.csv"'
         return response
-
-
-def insights_view(request):
-    """Comment and donation charts for staff holding longwar.view_insights (superusers do)."""
-    if not request.user.has_perm("longwar.view_insights"):
-        raise PermissionDenied
-    context = {**admin.site.each_context(request), "title": "Insights", **insights.insights()}
-    return TemplateResponse(request, "admin/insights.html", context)

@@ -1,11 +1,11 @@
 from django import template
 
-from longwar.models import SiteSettings
+from longwar.donations.models import SiteSettings
 
 register = template.Library()
 
 
-@register.inclusion_tag("includes/donation_appeal.html")
+@register.inclusion_tag("donations/appeal.html")
 def donation_appeal(article):
     """The staff-edited appeal under an article, linking to /donate/?from=<id>; one query."""
     site_settings = SiteSettings.load()

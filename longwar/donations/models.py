@@ -1,4 +1,4 @@
-"""Site-wide models: the donation appeal's wording and the counted clicks on its link."""
+"""Donation models: the donation appeal's wording and the counted clicks on its link."""
 
 from django.core.exceptions import ValidationError
 from django.db import models

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from articles.models import Article
-from longwar.models import DonationClick
+from longwar.donations.models import DonationClick
 
 # Crawlers, link unfurlers, uptime monitors and command-line clients: they follow links, but no reader is behind them.
 NOT_A_READER = re.compile(

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DonationsConfig(AppConfig):
+    name = "longwar.donations"
+    label = "donations"
+    verbose_name = "Donations and site settings"
