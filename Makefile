@@ -25,8 +25,9 @@ run: db
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds
 	$(PY) manage.py ensure_admin
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker for email (Ctrl-C to stop)"
+	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: db
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -38,8 +39,9 @@ serve: db
 	test -s .secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret-key
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} $(PY) manage.py collectstatic --noinput -v0
 	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} $(PY) manage.py migrate --noinput
-	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} \
-	  SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false} \
+	export DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} \
+	  SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false}; \
+	  $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn longwar.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
 bench: db

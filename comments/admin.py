@@ -28,7 +28,7 @@ from comments.models import (
 )
 from comments.moderation import REASON_LABELS
 from comments.selectors import commenter_history
-from comments.services import comment_decide, comment_set_status
+from comments.services import comment_decide, comment_edit, comment_set_status
 
 URL_IN_TEXT = re.compile(r"(?:https?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
 
@@ -183,16 +183,12 @@ class CommentAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        """A status picked on the review card goes through the service, so it is logged."""
-        new_status = obj.status
-        if change and "status" in form.changed_data:
-            obj.status = form.initial["status"]
-            obj.save()
-            comment_set_status(
-                comment=obj, to=new_status, by=request.user, reason="Changed on the review page."
-            )
-        else:
-            obj.save()
+        """Text and status changed on the review card go through the services, so both are logged."""
+        new_body, new_status = obj.body, obj.status
+        obj.body = form.initial.get("body", new_body)  # a field shown read-only is not in the form
+        obj.status = form.initial.get("status", new_status)
+        comment_edit(comment=obj, body=new_body, by=request.user, reason="Edited on the review page.")
+        comment_set_status(comment=obj, to=new_status, by=request.user, reason="Changed on the review page.")
 
     def decide(self, request, queryset, decision: Decision):
         for comment in queryset:

@@ -69,6 +69,12 @@ class Comment(models.Model):
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    featured = models.BooleanField(
+        "editors' pick", default=False, help_text="Chosen by a moderator; shown among the editors' picks."
+    )
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its text was last changed after posting; readers see “edited”."
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -100,10 +106,20 @@ class Comment(models.Model):
         return "; ".join(reason["text"] for reason in self.reasons)
 
 
+class EventKind(models.TextChoices):
+    STATUS = "status", "Status"
+    EDIT = "edit", "Text edited"
+    FEATURE = "feature", "Made an editors' pick"
+    UNFEATURE = "unfeature", "No longer an editors' pick"
+
+
 class ModerationEvent(models.Model):
-    """The log: one row for every status change of a comment, including its first one."""
+    """The log: one row for every status change of a comment (including its first), edit and pick."""
+
+    Kind = EventKind
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -115,6 +131,7 @@ class ModerationEvent(models.Model):
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
     reason = models.TextField(blank=True)
+    previous_body = models.TextField(blank=True, help_text="For edits: the text before the change.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

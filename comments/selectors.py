@@ -16,7 +16,18 @@ from articles.models import Article
 from comments.models import Comment
 from comments.threads import build_threads, page_of
 
-THREAD_FIELDS = ("id", "parent_id", "author_name", "author_url", "body", "status", "created_at", "article_id")
+THREAD_FIELDS = (
+    "id",
+    "parent_id",
+    "author_name",
+    "author_url",
+    "body",
+    "status",
+    "created_at",
+    "edited_at",
+    "featured",
+    "article_id",
+)
 
 
 @dataclass(frozen=True)

@@ -3,19 +3,15 @@
 import math
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from comments.decisions import Decision
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
 from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
-from comments.selectors import moderator_emails
+from comments.tasks import notify_moderators_task
 
 
 class CommentRefused(Exception):
@@ -110,9 +106,9 @@ def _commenter_facts(submission: Submission) -> Commenter:
     )
 
 
-def _log(*, comment: Comment, from_status: str, by=None, reason: str = "") -> None:
+def _log(*, comment: Comment, from_status: str, by=None, reason: str = "", **extra) -> None:
     ModerationEvent.objects.create(
-        comment=comment, actor=by, from_status=from_status, to_status=comment.status, reason=reason
+        comment=comment, actor=by, from_status=from_status, to_status=comment.status, reason=reason, **extra
     )
 
 
@@ -166,7 +162,7 @@ def comment_submit(
     comment.save()
     _log(comment=comment, from_status="", by=user, reason=note)
     if comment.status == Comment.Status.PENDING and config.notify_moderators:
-        transaction.on_commit(lambda: notify_moderators(comment), robust=True)
+        transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
     return comment
 
 
@@ -207,6 +203,38 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "") -> bo
     comment.moderated_by = None if back_in_queue else by
     comment.save(update_fields=["status", "moderated_at", "moderated_by"])
     _log(comment=comment, from_status=from_status, by=by, reason=reason)
+    return True
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, body: str, by, reason: str = "") -> bool:
+    """Change a comment's text, mark it edited for readers and keep the old text in the log."""
+    if body == comment.body:
+        return False
+    previous = comment.body
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    _log(
+        comment=comment,
+        from_status=comment.status,
+        by=by,
+        reason=reason,
+        kind=ModerationEvent.Kind.EDIT,
+        previous_body=previous,
+    )
+    return True
+
+
+@transaction.atomic
+def comment_set_featured(*, comment: Comment, featured: bool, by) -> bool:
+    """Make an approved comment an editors' pick, or no longer one; logged. False when nothing changed."""
+    if comment.featured == featured or (featured and comment.status != Comment.Status.APPROVED):
+        return False
+    comment.featured = featured
+    comment.save(update_fields=["featured"])
+    kind = ModerationEvent.Kind.FEATURE if featured else ModerationEvent.Kind.UNFEATURE
+    _log(comment=comment, from_status=comment.status, by=by, kind=kind)
     return True
 
 
@@ -264,24 +292,5 @@ def comment_report(*, comment: Comment, session_key: str, ip_address: str | None
             comment.save(update_fields=["reasons"])
         comment_set_status(comment=comment, to=Comment.Status.PENDING, by=None, reason=text)
         if config.notify_moderators:
-            transaction.on_commit(lambda: notify_moderators(comment), robust=True)
+            transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
     return True
-
-
-def notify_moderators(comment: Comment) -> None:
-    recipients = moderator_emails()
-    if not recipients:
-        return
-    admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
-    context = {
-        "comment": comment,
-        "admin_url": admin_url,
-        "reasons": comment.reasons,
-        "site_name": settings.SITE_NAME,
-    }
-    send_mail(
-        subject=f"[{settings.SITE_NAME}] Comment held for review on “{comment.article.title}”",
-        message=render_to_string("comments/email/held.txt", context),
-        from_email=None,
-        recipient_list=recipients,
-    )

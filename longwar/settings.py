@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "longwar",
     "longwar.donations",
     "articles",
@@ -121,8 +123,13 @@ CACHES = {
 
 # EMAIL
 globals().update(env.email("EMAIL_URL", default="consolemail://"))  # EMAIL_BACKEND, EMAIL_HOST, ...
+# A hung mail server never holds a worker for long; mail is sent by the task worker anyway (TASKS).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="longwar <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# TASKS: work outside the request (email), stored in PostgreSQL and run by `manage.py db_worker`
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # AUTH
 AUTH_PASSWORD_VALIDATORS = [

@@ -23,6 +23,12 @@ def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Tasks run when enqueued, so tests see their effects (mail.outbox); worker tests opt back in."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def article(db):
     return ArticleFactory()

@@ -14,7 +14,9 @@ from comments.services import (
     FloodLimited,
     InvalidParent,
     comment_decide,
+    comment_edit,
     comment_report,
+    comment_set_featured,
     comment_set_status,
     comment_submit,
 )
@@ -215,3 +217,25 @@ def test_no_email_for_approved_or_spam_comments(article, admin_user, django_capt
         submit(article, user=admin_user, body="staff")
         submit(article, honeypot="bot", body="spam")
     assert mail.outbox == []
+
+
+def test_an_edit_keeps_the_old_text_in_the_log_and_marks_the_comment(admin_user):
+    comment = CommentFactory(body="Teh Taliban")
+    assert comment_edit(comment=comment, body="The Taliban", by=admin_user, reason="Typo")
+    comment.refresh_from_db()
+    assert comment.body == "The Taliban"
+    assert comment.edited_at is not None
+    event = comment.events.get(kind=ModerationEvent.Kind.EDIT)
+    assert (event.previous_body, event.actor, event.reason) == ("Teh Taliban", admin_user, "Typo")
+    assert not comment_edit(comment=comment, body="The Taliban", by=admin_user)
+
+
+def test_only_approved_comments_become_editors_picks_and_each_change_is_logged(admin_user):
+    held = CommentFactory(status="pending")
+    assert not comment_set_featured(comment=held, featured=True, by=admin_user)
+    comment = CommentFactory()
+    assert comment_set_featured(comment=comment, featured=True, by=admin_user)
+    assert not comment_set_featured(comment=comment, featured=True, by=admin_user)
+    assert comment_set_featured(comment=comment, featured=False, by=admin_user)
+    kinds = list(comment.events.order_by("id").values_list("kind", flat=True))
+    assert kinds == [ModerationEvent.Kind.FEATURE, ModerationEvent.Kind.UNFEATURE]
