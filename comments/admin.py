@@ -1,6 +1,7 @@
 """Moderation in the Django admin: the held-comment queue, one-click decisions, the review card and the log."""
 
 import re
+import uuid
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
@@ -191,8 +192,9 @@ class CommentAdmin(admin.ModelAdmin):
         comment_set_status(comment=obj, to=new_status, by=request.user, reason="Changed on the review page.")
 
     def decide(self, request, queryset, decision: Decision):
+        batch = uuid.uuid4()
         for comment in queryset:
-            comment_decide(comment=comment, decision=decision, by=request.user)
+            comment_decide(comment=comment, decision=decision, by=request.user, batch=batch)
         count = len(queryset)
         self.message_user(
             request,

@@ -111,6 +111,10 @@ class EventKind(models.TextChoices):
     EDIT = "edit", "Text edited"
     FEATURE = "feature", "Made an editors' pick"
     UNFEATURE = "unfeature", "No longer an editors' pick"
+    IMPORT = (
+        "import",
+        "Imported with its status",
+    )  # counts as a moderator's decision for what learns from them
 
 
 class ModerationEvent(models.Model):
@@ -132,6 +136,12 @@ class ModerationEvent(models.Model):
     to_status = models.CharField(max_length=10)
     reason = models.TextField(blank=True)
     previous_body = models.TextField(blank=True, help_text="For edits: the text before the change.")
+    batch = models.UUIDField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Shared by the events of one decision on many comments.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

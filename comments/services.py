@@ -2,6 +2,7 @@
 
 import math
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -191,8 +192,11 @@ def comment_import(
 
 
 @transaction.atomic
-def comment_set_status(*, comment: Comment, to: str, by, reason: str = "") -> bool:
-    """Move a comment to another status and log who did it; returns False when it was there already."""
+def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch: UUID | None = None) -> bool:
+    """Move a comment to another status and log who did it; returns False when it was there already.
+
+    `batch` ties together the events of one decision taken on many comments (so it can be undone as one).
+    """
     if comment.status == to:
         return False
     from_status = comment.status
@@ -202,7 +206,7 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "") -> bo
     comment.moderated_at = None if back_in_queue else timezone.now()
     comment.moderated_by = None if back_in_queue else by
     comment.save(update_fields=["status", "moderated_at", "moderated_by"])
-    _log(comment=comment, from_status=from_status, by=by, reason=reason)
+    _log(comment=comment, from_status=from_status, by=by, reason=reason, batch=batch)
     return True
 
 
@@ -258,14 +262,16 @@ def _set_commenter_rules(*, comment: Comment, decision: Decision, by) -> None:
 
 
 @transaction.atomic
-def comment_decide(*, comment: Comment, decision: Decision, by) -> bool:
+def comment_decide(*, comment: Comment, decision: Decision, by, batch: UUID | None = None) -> bool:
     """Apply a moderator's decision: the commenter rule it carries, if any, then the status, logged.
 
     Returns False when the comment already had that status (nothing is logged then).
     """
     if decision.commenter_rule:
         _set_commenter_rules(comment=comment, decision=decision, by=by)
-    return comment_set_status(comment=comment, to=decision.status, by=by, reason=decision.log_reason)
+    return comment_set_status(
+        comment=comment, to=decision.status, by=by, reason=decision.log_reason, batch=batch
+    )
 
 
 @transaction.atomic
