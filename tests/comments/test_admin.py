@@ -4,7 +4,14 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from comments.models import Comment, CommenterRule, ModerationEvent, ModerationSettings
+from comments.models import (
+    Comment,
+    CommenterAction,
+    CommenterKind,
+    CommenterRule,
+    ModerationEvent,
+    ModerationSettings,
+)
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,16 +131,18 @@ def test_approve_and_trust_then_block(admin_client):
     admin_client.post(CHANGELIST, {"action": "trust", "_selected_action": [trusted.pk]})
     trusted.refresh_from_db()
     assert trusted.status == Comment.Status.APPROVED
-    assert CommenterRule.objects.filter(action="trust", kind="email", value="good@example.org").exists()
+    assert CommenterRule.objects.filter(
+        action=CommenterAction.TRUST, kind=CommenterKind.EMAIL, value="good@example.org"
+    ).exists()
     bad = CommentFactory(
         status=Comment.Status.PENDING, author_email="bad@example.org", ip_address="192.0.2.66"
     )
     admin_client.post(CHANGELIST, {"action": "block", "_selected_action": [bad.pk]})
     bad.refresh_from_db()
     assert bad.status == Comment.Status.SPAM
-    assert set(CommenterRule.objects.filter(action="block").values_list("kind", "value")) == {
-        ("email", "bad@example.org"),
-        ("ip", "192.0.2.66"),
+    assert set(CommenterRule.objects.filter(action=CommenterAction.BLOCK).values_list("kind", "value")) == {
+        (CommenterKind.EMAIL, "bad@example.org"),
+        (CommenterKind.IP, "192.0.2.66"),
     }
 
 
@@ -235,7 +244,7 @@ def test_moderation_settings_are_a_single_editable_row(admin_client):
         admin_client.get(reverse("admin:comments_moderationsettings_add")).status_code == HTTPStatus.FORBIDDEN
     )
     config = ModerationSettings.load()
-    assert config.policy == "hold_all"
+    assert config.policy == ModerationSettings.Policy.HOLD_ALL
     assert config.max_links == 2
 
 

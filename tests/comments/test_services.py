@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.decisions import BLOCK, TRUST
-from comments.models import Comment, CommenterRule, ModerationEvent, ModerationSettings
+from comments.models import (
+    Comment,
+    CommenterAction,
+    CommenterKind,
+    CommenterRule,
+    ModerationEvent,
+    ModerationSettings,
+)
 from comments.moderation import Submission
 from comments.services import (
     CommentsClosed,
@@ -140,7 +147,9 @@ def test_depth_one_makes_every_reply_top_level(article, config):
 
 
 def test_spam_rules_apply_on_submit(article, config):
-    CommenterRule.objects.create(action="block", kind="email", value="Grim@Example.org")
+    CommenterRule.objects.create(
+        action=CommenterAction.BLOCK, kind=CommenterKind.EMAIL, value="Grim@Example.org"
+    )
     comment = submit(article)
     assert comment.status == Comment.Status.SPAM
     assert comment.reasons[0]["code"] == "blocked_email"
@@ -180,8 +189,8 @@ def test_blocked_commenter_goes_to_spam_by_email_or_ip(article, admin_user):
     first.refresh_from_db()
     assert first.status == Comment.Status.SPAM
     assert set(CommenterRule.objects.values_list("kind", "value")) == {
-        ("email", "grim@example.org"),
-        ("ip", "198.51.100.1"),
+        (CommenterKind.EMAIL, "grim@example.org"),
+        (CommenterKind.IP, "198.51.100.1"),
     }
     assert submit(article, body="same IP", email="new@example.org").reasons[0]["code"] == "blocked_ip"
 

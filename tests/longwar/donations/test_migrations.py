@@ -1,4 +1,4 @@
-"""The donation models moved from the project package to their own app without losing a row."""
+"""The donations migrations: the settings row they create, and the move out of the project package losing no row."""
 
 import pytest
 from django.db import connection
