@@ -6,6 +6,7 @@ from django.utils.text import slugify
 
 from articles.models import Article, Author
 from articles.search import article_update_search_vector
+from comments.models import CommentStatus
 from tags.models import Tag
 
 
@@ -54,7 +55,7 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author_name = factory.Sequence(lambda n: f"Reader {n}")
     author_email = factory.LazyAttribute(lambda c: f"{slugify(c.author_name)}@example.org")
     body = factory.Sequence(lambda n: f"Comment text number {n}.")
-    status = "approved"
+    status = CommentStatus.APPROVED
     ip_address = "203.0.113.7"
 
 

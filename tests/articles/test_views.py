@@ -10,6 +10,10 @@ from tests.factories import ArticleFactory, AuthorFactory
 pytestmark = pytest.mark.django_db
 
 
+def tag_url(slug: str) -> str:
+    return reverse("tags:detail", kwargs={"slug": slug})
+
+
 def march_2011(day=23):
     return timezone.make_aware(datetime(2011, 3, day, 12))
 
@@ -22,6 +26,10 @@ def march_2011(day=23):
         ("articles:archive-month", {"year": 2011, "month": "03"}, "/2011/03/"),
         ("articles:detail", {"year": 2011, "month": "03", "slug": "talks"}, "/2011/03/talks/"),
         ("articles:author", {"slug": "bill-roggio"}, "/authors/bill-roggio/"),
+        ("articles:feed", {}, "/feed/"),
+        ("articles:feed-atom", {}, "/feed/atom/"),
+        ("articles:author-feed", {"slug": "bill-roggio"}, "/authors/bill-roggio/feed/"),
+        ("articles:search", {}, "/search/"),
     ],
 )
 def test_urls_reverse_and_resolve(name, kwargs, path):
@@ -34,7 +42,7 @@ def test_home_lists_published_articles_newest_first(client):
     new = ArticleFactory(title="Newer piece", published_at=march_2011(20))
     ArticleFactory(title="Secret draft", draft=True)
     ArticleFactory(title="Tomorrow's piece", scheduled=True)
-    response = client.get("/")
+    response = client.get(reverse("articles:index"))
     assert response.status_code == HTTPStatus.OK
     html = response.content.decode()
     assert html.index(new.title) < html.index(old.title)
@@ -44,15 +52,15 @@ def test_home_lists_published_articles_newest_first(client):
 
 def test_home_is_paginated(client, settings):
     ArticleFactory.create_batch(12)
-    first = client.get("/")
-    second = client.get("/?page=2")
+    first = client.get(reverse("articles:index"))
+    second = client.get(reverse("articles:index"), {"page": 2})
     assert len(first.context["object_list"]) == 10
     assert len(second.context["object_list"]) == 2
-    assert client.get("/?page=9").status_code == HTTPStatus.NOT_FOUND
+    assert client.get(reverse("articles:index"), {"page": 9}).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_home_with_no_articles_says_so(client):
-    response = client.get("/")
+    response = client.get(reverse("articles:index"))
     assert response.status_code == HTTPStatus.OK
     assert "Nothing has been published yet." in response.content.decode()
 
@@ -63,7 +71,7 @@ def test_home_query_count_does_not_grow_with_articles(client, django_assert_max_
     for article in ArticleFactory.create_batch(count):
         article.tags.add("Pakistan")
     with django_assert_max_num_queries(4):
-        client.get("/")
+        client.get(reverse("articles:index"))
 
 
 def test_article_page_shows_everything_a_reader_expects(client):
@@ -84,7 +92,7 @@ def test_article_page_shows_everything_a_reader_expects(client):
     assert "March 23, 2011" in html
     assert "<blockquote><p>Quoted report.</p></blockquote>" in html
     assert "Bill Roggio is a Senior Fellow." in html
-    assert f'href="/donate/?from={article.pk}"' in html
+    assert f'href="{reverse("donate")}?from={article.pk}"' in html
     assert "Support our independent reporting" in html
     assert "Tags:" not in html
 
@@ -94,7 +102,8 @@ def test_article_tags_line_lists_tags_as_links(client):
     article.tags.add("Pakistan", "Taliban")
     html = client.get(article.get_absolute_url()).content.decode()
     assert (
-        'Tags: <a rel="tag" href="/tags/pakistan/">Pakistan</a>, <a rel="tag" href="/tags/taliban/">' in html
+        f'Tags: <a rel="tag" href="{tag_url("pakistan")}">Pakistan</a>, <a rel="tag" href="{tag_url("taliban")}">'
+        in html
     )
 
 
@@ -117,14 +126,16 @@ def test_published_article_has_no_preview_banner_for_staff(admin_client, article
 
 
 def test_wrong_month_redirects_permanently_to_the_article(client):
-    ArticleFactory(slug="talks", published_at=march_2011())
-    response = client.get("/2011/04/talks/")
+    article = ArticleFactory(slug="talks", published_at=march_2011())
+    response = client.get(reverse("articles:detail", kwargs={"year": 2011, "month": "04", "slug": "talks"}))
     assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
-    assert response["Location"] == "/2011/03/talks/"
+    assert response["Location"] == article.get_absolute_url()
 
 
 def test_unknown_article_is_404(client):
-    response = client.get("/2011/03/no-such-article/")
+    response = client.get(
+        reverse("articles:detail", kwargs={"year": 2011, "month": "03", "slug": "no-such-article"})
+    )
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert "Page not found" in response.content.decode()
 
@@ -133,12 +144,15 @@ def test_year_and_month_archives_list_only_their_period(client):
     march = ArticleFactory(title="March piece", published_at=march_2011())
     ArticleFactory(title="Other year piece", published_at=timezone.make_aware(datetime(2012, 3, 1)))
     ArticleFactory(title="Draft piece", draft=True)
-    year = client.get("/2011/")
-    month = client.get("/2011/03/")
+    year = client.get(reverse("articles:archive-year", kwargs={"year": 2011}))
+    month = client.get(reverse("articles:archive-month", kwargs={"year": 2011, "month": "03"}))
     assert [a.pk for a in year.context["object_list"]] == [march.pk]
     assert [a.pk for a in month.context["object_list"]] == [march.pk]
     assert "Articles from March 2011" in month.content.decode()
-    assert client.get("/2013/").status_code == HTTPStatus.NOT_FOUND
+    assert (
+        client.get(reverse("articles:archive-year", kwargs={"year": 2013})).status_code
+        == HTTPStatus.NOT_FOUND
+    )
 
 
 def test_author_page_shows_bio_and_only_published_articles(client):
@@ -153,4 +167,6 @@ def test_author_page_shows_bio_and_only_published_articles(client):
     assert "Published one" in html
     assert "Draft one" not in html
     assert "Someone else" not in html
-    assert client.get("/authors/nobody/").status_code == HTTPStatus.NOT_FOUND
+    assert (
+        client.get(reverse("articles:author", kwargs={"slug": "nobody"})).status_code == HTTPStatus.NOT_FOUND
+    )

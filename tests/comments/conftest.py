@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from django.urls import reverse
 
 from comments.forms import make_form_token
 from comments.models import ModerationSettings
@@ -37,7 +38,7 @@ def post(client, comment_data):
 
     def send(article, follow=False, ip="198.51.100.20", **overrides):
         return client.post(
-            f"/comments/post/{article.pk}/",
+            reverse("comments:post", kwargs={"article_id": article.pk}),
             comment_data(article, **overrides),
             follow=follow,
             REMOTE_ADDR=ip,

@@ -3,10 +3,18 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from comments.decisions import BLOCK, TRUST
-from comments.models import Comment, CommenterRule, ModerationEvent
+from comments.models import (
+    Comment,
+    CommenterAction,
+    CommenterKind,
+    CommenterRule,
+    ModerationEvent,
+    ModerationSettings,
+)
 from comments.moderation import Submission
 from comments.services import (
     CommentsClosed,
@@ -21,6 +29,7 @@ from comments.services import (
     comment_submit,
 )
 from tests.factories import ArticleFactory, CommentFactory
+from tests.processes import start_django, this_test_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +59,7 @@ def test_submitted_comment_is_pending_with_reason_and_logged(article):
     assert comment.status == Comment.Status.PENDING
     assert comment.reasons == [{"code": "hold_all", "text": "Every comment is held for review."}]
     event = ModerationEvent.objects.get(comment=comment)
-    assert (event.from_status, event.to_status, event.actor) == ("", "pending", None)
+    assert (event.from_status, event.to_status, event.actor) == ("", Comment.Status.PENDING, None)
 
 
 def test_staff_post_as_themselves_and_are_approved(article, admin_user):
@@ -115,7 +124,7 @@ def test_closed_article_refuses_comments(config):
 
 def test_reply_must_answer_an_approved_comment_of_the_same_article(article):
     with pytest.raises(InvalidParent):
-        submit(article, parent_id=CommentFactory(status="pending", article=article).pk)
+        submit(article, parent_id=CommentFactory(status=Comment.Status.PENDING, article=article).pk)
     with pytest.raises(InvalidParent):
         submit(article, parent_id=CommentFactory().pk)  # another article
     parent = CommentFactory(article=article)
@@ -138,7 +147,9 @@ def test_depth_one_makes_every_reply_top_level(article, config):
 
 
 def test_spam_rules_apply_on_submit(article, config):
-    CommenterRule.objects.create(action="block", kind="email", value="Grim@Example.org")
+    CommenterRule.objects.create(
+        action=CommenterAction.BLOCK, kind=CommenterKind.EMAIL, value="Grim@Example.org"
+    )
     comment = submit(article)
     assert comment.status == Comment.Status.SPAM
     assert comment.reasons[0]["code"] == "blocked_email"
@@ -146,19 +157,21 @@ def test_spam_rules_apply_on_submit(article, config):
 
 def test_set_status_logs_who_when_from_to_and_why(article, admin_user):
     comment = submit(article)
-    assert comment_set_status(comment=comment, to="approved", by=admin_user, reason="Looks fine.")
+    assert comment_set_status(
+        comment=comment, to=Comment.Status.APPROVED, by=admin_user, reason="Looks fine."
+    )
     comment.refresh_from_db()
-    assert comment.status == "approved"
+    assert comment.status == Comment.Status.APPROVED
     assert comment.moderated_by == admin_user
     assert comment.moderated_at is not None
     event = comment.events.first()
     assert (event.actor, event.from_status, event.to_status, event.reason) == (
         admin_user,
-        "pending",
-        "approved",
+        Comment.Status.PENDING,
+        Comment.Status.APPROVED,
         "Looks fine.",
     )
-    assert not comment_set_status(comment=comment, to="approved", by=admin_user)
+    assert not comment_set_status(comment=comment, to=Comment.Status.APPROVED, by=admin_user)
     assert comment.events.count() == 2
 
 
@@ -166,18 +179,18 @@ def test_trusted_commenter_is_approved_next_time(article, admin_user):
     first = submit(article, body="first")
     comment_decide(comment=first, decision=TRUST, by=admin_user)
     first.refresh_from_db()
-    assert first.status == "approved"
-    assert submit(article, body="second").status == "approved"
+    assert first.status == Comment.Status.APPROVED
+    assert submit(article, body="second").status == Comment.Status.APPROVED
 
 
 def test_blocked_commenter_goes_to_spam_by_email_or_ip(article, admin_user):
     first = submit(article, body="first")
     comment_decide(comment=first, decision=BLOCK, by=admin_user)
     first.refresh_from_db()
-    assert first.status == "spam"
+    assert first.status == Comment.Status.SPAM
     assert set(CommenterRule.objects.values_list("kind", "value")) == {
-        ("email", "grim@example.org"),
-        ("ip", "198.51.100.1"),
+        (CommenterKind.EMAIL, "grim@example.org"),
+        (CommenterKind.IP, "198.51.100.1"),
     }
     assert submit(article, body="same IP", email="new@example.org").reasons[0]["code"] == "blocked_ip"
 
@@ -188,10 +201,10 @@ def test_enough_reports_send_a_comment_back_to_review(article, config):
     assert not comment_report(comment=comment, session_key="a")  # once per session
     assert comment_report(comment=comment, session_key="b")
     comment.refresh_from_db()
-    assert comment.status == "approved"
+    assert comment.status == Comment.Status.APPROVED
     comment_report(comment=comment, session_key="c")
     comment.refresh_from_db()
-    assert comment.status == "pending"
+    assert comment.status == Comment.Status.PENDING
     assert comment.reasons[-1] == {"code": "reported", "text": "Reported by readers."}
     assert comment.events.first().reason == "Reported by readers."
 
@@ -209,7 +222,7 @@ def test_held_comment_emails_moderators_with_a_link(
     assert message.to == ["mod@example.org"]
     assert article.title in message.subject
     assert "Held text here." in message.body
-    assert f"/admin/comments/comment/{comment.pk}/change/" in message.body
+    assert reverse("admin:comments_comment_change", args=[comment.pk]) in message.body
 
 
 def test_no_email_for_approved_or_spam_comments(article, admin_user, django_capture_on_commit_callbacks):
@@ -231,7 +244,7 @@ def test_an_edit_keeps_the_old_text_in_the_log_and_marks_the_comment(admin_user)
 
 
 def test_only_approved_comments_become_editors_picks_and_each_change_is_logged(admin_user):
-    held = CommentFactory(status="pending")
+    held = CommentFactory(status=Comment.Status.PENDING)
     assert not comment_set_featured(comment=held, featured=True, by=admin_user)
     comment = CommentFactory()
     assert comment_set_featured(comment=comment, featured=True, by=admin_user)
@@ -239,3 +252,92 @@ def test_only_approved_comments_become_editors_picks_and_each_change_is_logged(a
     assert comment_set_featured(comment=comment, featured=False, by=admin_user)
     kinds = list(comment.events.order_by("id").values_list("kind", flat=True))
     assert kinds == [ModerationEvent.Kind.FEATURE, ModerationEvent.Kind.UNFEATURE]
+
+
+def test_reapproved_comment_needs_fresh_reports(article, admin_user):
+    comment = CommentFactory(article=article)
+    for session in "abc":
+        comment_report(comment=comment, session_key=session)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    comment_set_status(comment=comment, to=Comment.Status.APPROVED, by=admin_user)
+    comment_report(comment=comment, session_key="d")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert [r["code"] for r in comment.reasons].count("reported") == 1
+
+
+def test_one_ip_reports_once_whatever_its_sessions(article):
+    comment = CommentFactory(article=article)
+    assert comment_report(comment=comment, session_key="a", ip_address="192.0.2.1")
+    assert not comment_report(comment=comment, session_key="b", ip_address="192.0.2.1")
+    assert comment.reports.count() == 1
+
+
+def test_reply_depth_counts_only_visible_ancestors(post, article):
+    top = CommentFactory(article=article)
+    hidden = CommentFactory(article=article, parent=top, status=Comment.Status.REMOVED)
+    shown_as_top = CommentFactory(article=article, parent=hidden)
+    second = CommentFactory(article=article, parent=shown_as_top)
+    post(article, parent=str(second.pk))
+    reply = Comment.objects.get(author_name="Grim")
+    assert reply.parent == second  # depth 3 under `shown_as_top`, not re-attached to the hidden comment
+
+
+def test_sending_back_to_pending_clears_the_decision(admin_user):
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    comment_set_status(comment=comment, to=Comment.Status.APPROVED, by=admin_user)
+    comment_set_status(comment=comment, to=Comment.Status.PENDING, by=admin_user)
+    comment.refresh_from_db()
+    assert comment.moderated_at is None
+    assert comment.moderated_by is None
+    assert list(comment.events.values_list("to_status", flat=True)) == [
+        Comment.Status.PENDING,
+        Comment.Status.APPROVED,
+    ]
+
+
+POSTER = """
+import sys, time
+import django
+django.setup()
+from django.test import Client
+from django.urls import reverse
+from comments.forms import make_form_token
+
+article_id, label = int(sys.argv[1]), sys.argv[2]
+client = Client()
+for n in range(3):
+    response = client.post(
+        reverse("comments:post", kwargs={"article_id": article_id}),
+        {"name": "Flooder", "email": f"{label}{n}@example.org", "body": f"{label} comment {n}",
+         "token": make_form_token(article_id, now=time.time() - 10)},
+        REMOTE_ADDR="198.51.100.99",
+    )
+    print(response.status_code)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_posting_at_once_share_one_flood_limit():
+    """The flood limit is kept in PostgreSQL, so it holds across processes (gunicorn workers, machines)."""
+    article = ArticleFactory()
+    config = ModerationSettings.load()
+    config.flood_max_comments = 3
+    config.save()
+    workers = [
+        start_django(
+            "-c",
+            POSTER,
+            str(article.pk),
+            label,
+            DATABASE_URL=this_test_database_url(),
+            ALLOWED_HOSTS="testserver",
+        )
+        for label in ("a", "b")
+    ]
+    outputs = [worker.communicate(timeout=60) for worker in workers]
+    statuses = [int(line) for stdout, _ in outputs for line in stdout.split()]
+    assert all(worker.returncode == 0 for worker in workers), [stderr for _, stderr in outputs]
+    assert sorted(statuses) == [302, 302, 302, 429, 429, 429]
+    assert Comment.objects.filter(ip_address="198.51.100.99").count() == 3

@@ -2,6 +2,7 @@ import re
 import time
 
 import pytest
+from django.urls import reverse
 
 from comments.models import Comment
 
@@ -28,7 +29,7 @@ def test_reader_comments_and_a_moderator_approves(live_server, browser, article,
     # Transactional tests flush the migration-made Moderators group; its permissions are tested in tests/comments.
     django_user_model.objects.create_superuser("mod", "mod@example.org", "s3cret-pass")
     admin = browser.new_context().new_page()
-    admin.goto(live_server.url + "/admin/comments/comment/")
+    admin.goto(live_server.url + reverse("admin:comments_comment_changelist"))
     admin.fill("#id_username", "mod")
     admin.fill("#id_password", "s3cret-pass")
     admin.click("input[type=submit]")
@@ -37,7 +38,7 @@ def test_reader_comments_and_a_moderator_approves(live_server, browser, article,
     row.get_by_role("button", name="Approve").click()
     admin.wait_for_load_state()
     assert "Approved: comment by Grim." in admin.content()
-    assert Comment.objects.get().status == "approved"
+    assert Comment.objects.get().status == Comment.Status.APPROVED
 
     stranger.reload()
     assert "Peace deals will continue to be made." in stranger.locator(".comment-list").inner_text()

@@ -1,12 +1,13 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_reader_searches_for_a_body_word_and_lands_on_the_article(live_server, page):
     call_command("load_seeds", verbosity=0)
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + reverse("articles:index"))
     page.get_by_role("searchbox", name="Search articles").fill("Lisbon")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/search/?q=Lisbon")

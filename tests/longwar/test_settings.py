@@ -1,40 +1,31 @@
-import os
 import secrets
 import subprocess
-import sys
-from http import HTTPStatus
 
 import pytest
 from django.conf import settings
 
-from longwar.embedded_db import EmbeddedDatabaseError, embedded_database_settings
+from tests.processes import UNREACHABLE_DB, run_django
 
-UNREACHABLE_DB = "postgresql://postgres:@/longwar?host=/nonexistent"
+DONATION_URL = "https://donate.example/longwar"
+SETUP = ("-c", "import django; django.setup()")
 
 
-def run_django(*args: str, **env) -> subprocess.CompletedProcess:
-    """Run Python in a fresh process with only the given deployment variables set."""
-    unset = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {k: v for k, v in os.environ.items() if k not in unset}
-    environment.update(env, DJANGO_SETTINGS_MODULE="longwar.settings")
-    return subprocess.run(
-        [sys.executable, *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+def run_production_django(**env: str) -> subprocess.CompletedProcess:
+    """Start Django with DEBUG off, a real key and the given variables (no database is reached)."""
+    return run_django(
+        *SETUP, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=UNREACHABLE_DB, **env
     )
 
 
 def test_production_refuses_to_start_without_secret_key():
-    result = run_django("-c", "import django; django.setup()", DEBUG="false", DATABASE_URL=UNREACHABLE_DB)
+    result = run_django(*SETUP, DEBUG="false", DATABASE_URL=UNREACHABLE_DB)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_production_refuses_the_development_key():
     result = run_django(
-        "-c",
-        "import django; django.setup()",
-        DEBUG="false",
-        DATABASE_URL=UNREACHABLE_DB,
-        SECRET_KEY=settings.DEV_SECRET_KEY,
+        *SETUP, DEBUG="false", DATABASE_URL=UNREACHABLE_DB, SECRET_KEY=settings.DEV_SECRET_KEY
     )
     assert result.returncode != 0
     assert "SECRET_KEY is the development key" in result.stderr
@@ -51,31 +42,26 @@ def test_deploy_checks_pass_under_production_settings():
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="longwar.example",
         DATABASE_URL=UNREACHABLE_DB,
-        DONATION_URL="https://donate.example/longwar",
+        DONATION_URL=DONATION_URL,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
 
-def test_embedded_server_failure_is_one_clear_line(tmp_path):
-    with pytest.raises(EmbeddedDatabaseError) as failure:
-        embedded_database_settings(tmp_path / "missing-parent" / ".pgdata")
-    message = str(failure.value)
-    assert "\n" not in message
-    assert "cannot start the embedded PostgreSQL server" in message
-    assert "DATABASE_URL" in message
+@pytest.mark.parametrize("donation_url", [None, "", "http://donate.example/longwar", "https://", "/donate/"])
+def test_production_refuses_missing_or_insecure_donation_url(donation_url):
+    result = run_production_django(**({} if donation_url is None else {"DONATION_URL": donation_url}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DONATION_URL must be the https:// address" in result.stderr
+
+
+def test_production_accepts_https_donation_url():
+    result = run_production_django(DONATION_URL=DONATION_URL)
+    assert result.returncode == 0, result.stderr
 
 
 def test_database_is_postgresql():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
-@pytest.mark.django_db
-def test_healthz_and_robots(client):
-    assert client.get("/healthz").content == b"ok"
-    robots = client.get("/robots.txt")
-    assert robots.status_code == HTTPStatus.OK
-    assert "Disallow: /admin/" in robots.content.decode()
 
 
 def test_redis_url_selects_the_redis_cache():

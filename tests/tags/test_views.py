@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
         ("tags:index", {}, "/tags/"),
         ("tags:detail", {"slug": "boko-haram"}, "/tags/boko-haram/"),
         ("tags:feed", {"slug": "boko-haram"}, "/tags/boko-haram/feed/"),
-        ("articles:feed", {}, "/feed/"),
-        ("articles:feed-atom", {}, "/feed/atom/"),
-        ("articles:author-feed", {"slug": "bill-roggio"}, "/authors/bill-roggio/feed/"),
-        (
-            "comments:feed",
-            {"year": 2011, "month": "03", "slug": "talks"},
-            "/2011/03/talks/comments/feed/",
-        ),
-        ("articles:search", {}, "/search/"),
-        ("sitemap", {}, "/sitemap.xml"),
     ],
 )
 def test_urls_reverse_and_resolve(name, kwargs, path):
@@ -40,11 +30,12 @@ def test_tag_index_counts_only_published_articles(client):
         ArticleFactory(scheduled=True),
     ]:
         article.tags.add(pakistan)
-    response = client.get("/tags/")
+    response = client.get(reverse("tags:index"))
     assert response.status_code == HTTPStatus.OK
     assert {tag.name: tag.article_count for tag in response.context["tags"]} == {"Pakistan": 2}
     assert (
-        '<a href="/tags/pakistan/">Pakistan</a> <span class="count">(2)</span>' in response.content.decode()
+        f'<a href="{pakistan.get_absolute_url()}">Pakistan</a> <span class="count">(2)</span>'
+        in response.content.decode()
     )
 
 
@@ -53,7 +44,7 @@ def test_tag_index_hides_tags_with_only_drafts_but_keeps_empty_featured_topics(c
     draft_only = TagFactory(name="Draft only")
     ArticleFactory(draft=True).tags.add(draft_only)
     TagFactory(name="Unused")
-    tags = client.get("/tags/").context["tags"]
+    tags = client.get(reverse("tags:index")).context["tags"]
     assert [(tag.name, tag.article_count) for tag in tags] == [("Boko Haram", 0)]
 
 
@@ -63,21 +54,8 @@ def test_tag_index_lists_featured_topics_first_in_their_order(client):
     TagFactory(name="Islamic State", featured=True, order=1)
     TagFactory(name="Boko Haram", featured=True, order=3)
     TagFactory(name="Al Shabaab", featured=True, order=2)
-    names = [tag.name for tag in client.get("/tags/").context["tags"]]
+    names = [tag.name for tag in client.get(reverse("tags:index")).context["tags"]]
     assert names == ["Islamic State", "Al Shabaab", "Boko Haram", "Aardvark"]
-
-
-def test_featured_topics_in_the_navigation_of_every_page_in_order(client):
-    TagFactory(name="Islamic State", featured=True, order=1)
-    TagFactory(name="Boko Haram", featured=True, order=3)
-    TagFactory(name="Al Shabaab", featured=True, order=2)
-    TagFactory(name="Not a topic")
-    article = ArticleFactory()
-    for url in ["/", "/tags/", article.get_absolute_url(), "/search/?q=x"]:
-        html = client.get(url).content.decode()
-        nav = html[html.index('<nav class="topics"') : html.index("</nav>")]
-        assert nav.index("Islamic State") < nav.index("Al Shabaab") < nav.index("Boko Haram")
-        assert "Not a topic" not in nav
 
 
 def test_tag_page_shows_description_and_only_published_articles(client):
@@ -86,7 +64,7 @@ def test_tag_page_shows_description_and_only_published_articles(client):
     ArticleFactory(title="Draft piece", draft=True).tags.add(tag)
     ArticleFactory(title="Scheduled piece", scheduled=True).tags.add(tag)
     ArticleFactory(title="Untagged piece")
-    response = client.get("/tags/al-shabaab/")
+    response = client.get(tag.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK
     assert "<h1>Al Shabaab</h1>" in html
@@ -95,8 +73,8 @@ def test_tag_page_shows_description_and_only_published_articles(client):
 
 
 def test_tag_page_of_a_topic_without_articles_says_so(client):
-    TagFactory(name="Boko Haram", featured=True)
-    response = client.get("/tags/boko-haram/")
+    tag = TagFactory(name="Boko Haram", featured=True)
+    response = client.get(tag.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
     assert "No articles on this topic yet." in response.content.decode()
 
@@ -106,14 +84,18 @@ def test_tag_page_is_paginated(client):
     for article in ArticleFactory.create_batch(12):
         article.tags.add(tag)
     assert len(client.get(tag.get_absolute_url()).context["object_list"]) == 10
-    assert len(client.get(tag.get_absolute_url() + "?page=2").context["object_list"]) == 2
-    assert client.get(tag.get_absolute_url() + "?page=3").status_code == HTTPStatus.NOT_FOUND
-    assert client.get(tag.get_absolute_url() + "?page=abc").status_code == HTTPStatus.NOT_FOUND
+    assert len(client.get(tag.get_absolute_url(), {"page": 2}).context["object_list"]) == 2
+    assert client.get(tag.get_absolute_url(), {"page": 3}).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(tag.get_absolute_url(), {"page": "abc"}).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_unknown_tag_is_404(client):
-    assert client.get("/tags/no-such-tag/").status_code == HTTPStatus.NOT_FOUND
-    assert client.get("/tags/no-such-tag/feed/").status_code == HTTPStatus.NOT_FOUND
+    assert (
+        client.get(reverse("tags:detail", kwargs={"slug": "no-such-tag"})).status_code == HTTPStatus.NOT_FOUND
+    )
+    assert (
+        client.get(reverse("tags:feed", kwargs={"slug": "no-such-tag"})).status_code == HTTPStatus.NOT_FOUND
+    )
 
 
 def test_article_page_links_to_everything_on_its_topics(client):
@@ -121,10 +103,11 @@ def test_article_page_links_to_everything_on_its_topics(client):
     article = ArticleFactory()
     article.tags.add("Boko Haram")
     article_html = client.get(article.get_absolute_url()).content.decode()
-    assert '<a rel="tag" href="/tags/boko-haram/">Boko Haram</a>' in article_html
-    tag_html = client.get("/tags/boko-haram/").content.decode()
+    tag_url = reverse("tags:detail", kwargs={"slug": "boko-haram"})
+    assert f'<a rel="tag" href="{tag_url}">Boko Haram</a>' in article_html
+    tag_html = client.get(tag_url).content.decode()
     assert article.title in tag_html
-    assert 'href="/tags/boko-haram/feed/"' in tag_html
+    assert f'href="{reverse("tags:feed", kwargs={"slug": "boko-haram"})}"' in tag_html
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -133,7 +116,7 @@ def test_tag_index_query_count_does_not_grow(client, django_assert_max_num_queri
     for n, article in enumerate(ArticleFactory.create_batch(count)):
         article.tags.add(f"Tag {n}", "Common")
     with django_assert_max_num_queries(2):
-        response = client.get("/tags/")
+        response = client.get(reverse("tags:index"))
     assert len(response.context["tags"]) == count + 1
 
 

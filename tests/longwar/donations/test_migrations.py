@@ -1,10 +1,10 @@
-"""The donation models moved from the project package to their own app without losing a row."""
+"""The donations migrations: the settings row they create, and the move out of the project package losing no row."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from longwar.donations.models import DonationClick, SiteSettings
+from longwar.donations.models import SEED_DONATION_APPEAL, DonationClick, SiteSettings
 
 BEFORE_THE_MOVE = [("longwar", "0002_site_settings_row"), ("donations", None)]
 
@@ -49,3 +49,10 @@ def test_clicks_settings_and_granted_permissions_survive_the_move(django_user_mo
     assert django_user_model.objects.get(pk=editor.pk).has_perm("donations.view_insights")
     DonationClick.objects.create(referrer_host="after.example.org")  # the id sequence came along
     assert DonationClick.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_migration_creates_the_settings_row_with_the_seed_wording():
+    site_settings = SiteSettings.objects.get()
+    assert site_settings.donation_appeal == SEED_DONATION_APPEAL
+    assert site_settings.donation_appeal_enabled

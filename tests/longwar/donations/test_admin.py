@@ -4,25 +4,16 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from longwar.donations.models import DonationClick
+from longwar.donations.models import SEED_DONATION_APPEAL, DonationClick, SiteSettings
 from tests.factories import ArticleFactory, DonationClickFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/donations/donationclick/"
-
-
-@pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_user("editor", password="pw", is_staff=True)
-
-
-def grant(user, codename: str) -> None:
-    user.user_permissions.add(Permission.objects.get(codename=codename, content_type__app_label="donations"))
+CHANGELIST = reverse("admin:donations_donationclick_changelist")
+SETTINGS_CHANGE = reverse("admin:donations_sitesettings_change", args=[1])
 
 
 def export(admin_client, **filters) -> list[list[str]]:
@@ -33,10 +24,6 @@ def export(admin_client, **filters) -> list[list[str]]:
     assert "donation-clicks.csv" in response["Content-Disposition"]
     content = b"".join(response.streaming_content).decode()
     return list(csv.reader(io.StringIO(content)))
-
-
-def test_insights_url_reverses_and_resolves():
-    assert reverse("admin-insights") == "/admin/insights/"
 
 
 def test_changelist_filters_by_article_and_date(admin_client):
@@ -61,8 +48,10 @@ def test_changelist_query_count_does_not_grow_with_clicks(admin_client, django_a
 
 def test_clicks_are_read_only(admin_client):
     click = DonationClickFactory()
-    assert admin_client.get(f"{CHANGELIST}add/").status_code == HTTPStatus.FORBIDDEN
-    admin_client.post(f"{CHANGELIST}{click.pk}/change/", {"referrer_host": "evil.example"})
+    assert admin_client.get(reverse("admin:donations_donationclick_add")).status_code == HTTPStatus.FORBIDDEN
+    admin_client.post(
+        reverse("admin:donations_donationclick_change", args=[click.pk]), {"referrer_host": "evil.example"}
+    )
     click.refresh_from_db()
     assert click.referrer_host == "www.longwarjournal.org"
 
@@ -96,27 +85,35 @@ def test_csv_export_streams_only_the_selected_clicks(admin_client):
     assert len(rows) == 2
 
 
-def test_insights_sends_anonymous_visitors_to_the_admin_login(client):
-    response = client.get("/admin/insights/")
+def test_link_text_must_appear_in_the_appeal(admin_client):
+    response = admin_client.post(
+        SETTINGS_CHANGE,
+        {"donation_appeal_enabled": "on", "donation_appeal": "Please give.", "donation_link_text": "here"},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "The link text must appear in the appeal" in response.content.decode()
+    assert SiteSettings.objects.get().donation_appeal == SEED_DONATION_APPEAL
+
+
+def test_staff_edit_the_appeal_in_the_admin(admin_client, client, article):
+    response = admin_client.post(
+        SETTINGS_CHANGE,
+        {
+            "donation_appeal_enabled": "on",
+            "donation_appeal": "Please give here.",
+            "donation_link_text": "here",
+        },
+    )
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == "/admin/login/?next=/admin/insights/"
+    assert (
+        f'Please give <a href="{reverse("donate")}?from={article.pk}">here</a>.'
+        in client.get(article.get_absolute_url()).content.decode()
+    )
 
 
-def test_insights_forbidden_to_staff_without_the_permission(client, staff):
-    client.force_login(staff)
-    assert client.get("/admin/insights/").status_code == HTTPStatus.FORBIDDEN
-
-
-def test_insights_forbidden_to_non_staff_even_with_the_permission(client, staff):
-    staff.is_staff = False
-    staff.save()
-    grant(staff, "view_insights")
-    client.force_login(staff)
-    assert client.get("/admin/insights/").status_code == HTTPStatus.FOUND
-
-
-def test_admin_index_links_to_insights_only_for_permitted_staff(client, staff):
-    client.force_login(staff)
-    assert "/admin/insights/" not in client.get("/admin/").content.decode()
-    grant(staff, "view_insights")
-    assert 'href="/admin/insights/"' in client.get("/admin/").content.decode()
+def test_settings_cannot_be_added_twice_or_deleted(admin_client):
+    assert admin_client.get(reverse("admin:donations_sitesettings_add")).status_code == HTTPStatus.FORBIDDEN
+    assert (
+        admin_client.get(reverse("admin:donations_sitesettings_delete", args=[1])).status_code
+        == HTTPStatus.FORBIDDEN
+    )

@@ -3,6 +3,7 @@ from importlib import import_module
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils.html import escape
 
 from articles.models import Article
@@ -11,9 +12,11 @@ from tests.factories import IndexedArticleFactory
 
 pytestmark = pytest.mark.django_db
 
+SEARCH = reverse("articles:search")
+
 
 def results(client, q: str) -> list[str]:
-    response = client.get("/search/", {"q": q})
+    response = client.get(SEARCH, {"q": q})
     assert response.status_code == HTTPStatus.OK
     return [article.title for article in response.context["object_list"]]
 
@@ -21,7 +24,7 @@ def results(client, q: str) -> list[str]:
 def test_search_finds_a_word_in_the_body_with_a_highlighted_snippet(client):
     IndexedArticleFactory(title="Talks", body="<p>Militants gathered in <b>Waziristan</b> last week.</p>")
     IndexedArticleFactory(title="Elsewhere", body="<p>Nothing relevant.</p>")
-    response = client.get("/search/", {"q": "waziristan"})
+    response = client.get(SEARCH, {"q": "waziristan"})
     html = response.content.decode()
     assert [a.title for a in response.context["object_list"]] == ["Talks"]
     assert '<p class="snippet">Militants gathered in <mark>Waziristan</mark> last week.</p>' in html
@@ -63,7 +66,7 @@ def test_snippet_escapes_body_markup_and_keeps_only_our_marks(client):
         title="Hostile",
         body='<p>Fighters &amp; <script>alert("x")</script> seized Kismayo &lt;mark&gt;</p>',
     )
-    html = client.get("/search/", {"q": "kismayo"}).content.decode()
+    html = client.get(SEARCH, {"q": "kismayo"}).content.decode()
     snippet = html[html.index('<p class="snippet">') : html.index("</p>", html.index('<p class="snippet">'))]
     assert "<script>" not in snippet
     assert "<mark>Kismayo</mark>" in snippet
@@ -89,14 +92,14 @@ def test_highlighted_snippet_turns_only_its_own_markers_into_mark():
 )
 def test_bad_queries_get_a_clear_page(client, q, message):
     IndexedArticleFactory(body="<p>x</p>")
-    response = client.get("/search/", {"q": q})
+    response = client.get(SEARCH, {"q": q})
     assert response.status_code == HTTPStatus.OK
     assert message in response.content.decode()
     assert list(response.context["object_list"]) == []
 
 
 def test_search_page_without_a_query_shows_just_the_form(client):
-    response = client.get("/search/")
+    response = client.get(SEARCH)
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK
     assert 'id="search-q"' in html
@@ -110,7 +113,7 @@ def test_search_page_without_a_query_shows_just_the_form(client):
 )
 def test_sql_and_html_in_the_query_are_just_text(client, q):
     IndexedArticleFactory(title="Script kiddies", body="<p>alert script drop table</p>")
-    response = client.get("/search/", {"q": q})
+    response = client.get(SEARCH, {"q": q})
     html = response.content.decode()
     assert response.status_code == HTTPStatus.OK
     assert "<script>alert(1)</script>" not in html
@@ -120,14 +123,14 @@ def test_sql_and_html_in_the_query_are_just_text(client, q):
 
 def test_search_that_matches_nothing_says_so(client):
     IndexedArticleFactory(body="<p>Somalia.</p>")
-    response = client.get("/search/", {"q": "the"})
+    response = client.get(SEARCH, {"q": "the"})
     assert "No articles match." in response.content.decode()
 
 
 def test_search_results_are_paginated_and_keep_the_query(client):
     IndexedArticleFactory.create_batch(12, body="<p>Helmand.</p>")
-    first = client.get("/search/", {"q": "helmand &"})
-    second = client.get("/search/", {"q": "helmand &", "page": 2})
+    first = client.get(SEARCH, {"q": "helmand &"})
+    second = client.get(SEARCH, {"q": "helmand &", "page": 2})
     assert len(first.context["object_list"]) == 10
     assert len(second.context["object_list"]) == 2
     assert 'href="?q=helmand%20%26&amp;page=2"' in first.content.decode()
@@ -145,7 +148,7 @@ def test_search_query_count_does_not_grow(client, django_assert_max_num_queries,
     for article in IndexedArticleFactory.create_batch(count, body="<p>Helmand.</p>"):
         article.tags.add("Afghanistan")
     with django_assert_max_num_queries(3):
-        response = client.get("/search/", {"q": "helmand"})
+        response = client.get(SEARCH, {"q": "helmand"})
     assert len(response.context["object_list"]) == min(count, 10)
 
 

@@ -1,12 +1,13 @@
-"""The article comments feed. Needs the comments app (issue: comments), built in parallel with this one."""
+"""The comments feed of an article."""
 
 from http import HTTPStatus
 
 import feedparser
 import pytest
+from django.urls import resolve, reverse
 
 from comments.models import Comment
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +23,18 @@ def comment(article, name: str, status: str, body: str = "A thought.") -> Commen
 
 
 def feed_url(article) -> str:
-    return article.get_absolute_url() + "comments/feed/"
+    return reverse("comments:feed", kwargs=resolve(article.get_absolute_url()).kwargs)
 
 
 def test_comment_feed_has_only_approved_comments_and_no_emails(client):
     article = ArticleFactory(title="Talks")
-    approved = comment(article, "Alice", "approved", body="First line.\n\nSecond <b>line</b> & more.")
-    comment(article, "Bob", "pending")
-    comment(article, "Carol", "spam")
-    comment(article, "Dave", "removed")
-    comment(ArticleFactory(), "Eve", "approved")
+    approved = comment(
+        article, "Alice", Comment.Status.APPROVED, body="First line.\n\nSecond <b>line</b> & more."
+    )
+    comment(article, "Bob", Comment.Status.PENDING)
+    comment(article, "Carol", Comment.Status.SPAM)
+    comment(article, "Dave", Comment.Status.REMOVED)
+    comment(ArticleFactory(), "Eve", Comment.Status.APPROVED)
     response = client.get(feed_url(article))
     assert response.status_code == HTTPStatus.OK
     xml = response.content.decode()
@@ -40,7 +43,9 @@ def test_comment_feed_has_only_approved_comments_and_no_emails(client):
     assert feed.feed.title == "Comments on Talks"
     assert [entry.author for entry in feed.entries] == ["Alice"]
     entry = feed.entries[0]
-    assert entry.link == f"http://testserver/comments/{approved.pk}/"  # the permalink finds the right page
+    assert (
+        entry.link == f"http://testserver{reverse('comments:permalink', kwargs={'pk': approved.pk})}"
+    )  # the permalink finds the right page
     assert "<p>First line.</p>" in entry.summary
     assert "Second &lt;b&gt;line&lt;/b&gt; &amp; more." in entry.summary
     assert "@example.org" not in xml
@@ -50,14 +55,15 @@ def test_comment_feed_has_only_approved_comments_and_no_emails(client):
 
 def test_comment_feed_of_a_draft_or_unknown_article_is_404(client):
     draft = ArticleFactory(draft=True)
-    assert client.get("/2011/03/no-such-article/comments/feed/").status_code == HTTPStatus.NOT_FOUND
-    assert client.get(f"/2011/03/{draft.slug}/comments/feed/").status_code == HTTPStatus.NOT_FOUND
+    for slug in ["no-such-article", draft.slug]:
+        url = reverse("comments:feed", kwargs={"year": 2011, "month": "03", "slug": slug})
+        assert client.get(url).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_comment_feed_under_the_wrong_month_is_404(client):
     article = ArticleFactory()
-    wrong = article.get_absolute_url().replace(f"/{article.published_at:%Y}/", "/1999/")
-    assert client.get(wrong + "comments/feed/").status_code == HTTPStatus.NOT_FOUND
+    wrong = reverse("comments:feed", kwargs={**resolve(article.get_absolute_url()).kwargs, "year": 1999})
+    assert client.get(wrong).status_code == HTTPStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -65,7 +71,16 @@ def test_comment_feed_query_count_does_not_grow(client, django_assert_max_num_qu
     """Guards against a query per comment for its article."""
     article = ArticleFactory()
     for n in range(count):
-        comment(article, f"Reader{n}", "approved")
+        comment(article, f"Reader{n}", Comment.Status.APPROVED)
     with django_assert_max_num_queries(2):
         response = client.get(feed_url(article))
     assert len(feedparser.parse(response.content).entries) == min(count, 20)
+
+
+def test_comment_feed_survives_control_characters_already_stored(client, article):
+    CommentFactory(article=article, author_name="Bad\x01Name", body="Bad\x0btext")
+    response = client.get(feed_url(article))
+    assert response.status_code == HTTPStatus.OK
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0
+    assert feed.entries[0].title == "Comment by BadName"
