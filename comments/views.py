@@ -159,7 +159,7 @@ def edit(request, pk: int):
     own_ids = own_comment_ids(request)
     comment = visible_comment(pk, own_ids=own_ids, staff=False)
     config = ModerationSettings.for_request(request)
-    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    form = CommentEditForm(request.POST if request.method == "POST" else None, initial={"body": comment.body})
     refusal = edit_refusal(comment, own_ids=own_ids, config=config)
     if request.method == "POST" and refusal is None and form.is_valid():
         try:

@@ -171,3 +171,10 @@ def test_author_page_query_count_is_flat(client, post, article, django_assert_ma
     with django_assert_max_num_queries(9):
         html = client.get(article.get_absolute_url()).content.decode()
     assert html.count('class="comment-edit"') == count
+
+
+def test_the_window_is_set_in_the_moderation_settings_admin(admin_client):
+    url = reverse("admin:comments_moderationsettings_change", args=[1])
+    html = admin_client.get(url).content.decode()
+    assert 'name="edit_window_minutes"' in html
+    assert 'value="15"' in html
