@@ -33,12 +33,12 @@ UNSUBSCRIBE_LINK_AGE = timedelta(days=365)
 REPLY_BURST = timedelta(minutes=5)  # replies approved within this time of the first go out as one email
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
-# The most emails of a kind one address receives in a window ...
+# The most emails of a kind one address receives in each window ...
 ADDRESS_LIMITS = {
-    Kind.CONFIRM: (2, DAY),
-    Kind.REPLIES: (24, DAY),
-    Kind.PUBLISHED: (10, DAY),
-    Kind.NOT_PUBLISHED: (10, DAY),
+    Kind.CONFIRM: ((1, HOUR), (3, DAY)),
+    Kind.REPLIES: ((24, DAY),),
+    Kind.PUBLISHED: ((10, DAY),),
+    Kind.NOT_PUBLISHED: ((10, DAY),),
 }
 # ... and that the comments from one IP address may ask for (confirmations and decision notices),
 # or cause with their replies (reply notices).
@@ -91,9 +91,9 @@ def subscription_to_unsubscribe(token: str) -> EmailSubscription | None:
 
 def within_limits(subscription: EmailSubscription, kind: str, ip: str | None) -> bool:
     now = timezone.now()
-    most, window = ADDRESS_LIMITS[kind]
-    if subscription.emails.filter(kind=kind, created_at__gte=now - window).count() >= most:
-        return False
+    for most, window in ADDRESS_LIMITS[kind]:
+        if subscription.emails.filter(kind=kind, created_at__gte=now - window).count() >= most:
+            return False
     if ip:
         most, window = IP_LIMIT
         return ReaderEmail.objects.filter(ip_address=ip, created_at__gte=now - window).count() < most

@@ -341,10 +341,18 @@ def test_spam_comment_asks_no_confirmation(article, say):
     assert mails_to(ALICE) == []
 
 
-def test_confirmations_are_limited_per_address(article, say):
+def test_confirmations_are_limited_per_address(article, say, config):
+    """One an hour (a reader posting twice in a row is asked once), three a day."""
+    config.flood_max_comments = 10
+    config.save()
     for n in range(3):
         say(Client(), article, ALICE, ip=f"198.51.100.{n + 1}", body=f"Thought {n}.", notify_replies="on")
-    assert len(mails_to(ALICE)) == 2
+    assert len(mails_to(ALICE)) == 1
+    ReaderEmail.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    for n in range(3, 6):
+        say(Client(), article, ALICE, ip=f"198.51.100.{n + 1}", body=f"Thought {n}.", notify_replies="on")
+        ReaderEmail.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    assert len(mails_to(ALICE)) == 3
 
 
 def test_confirmations_and_notices_are_limited_per_ip(article):
