@@ -368,7 +368,15 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         ),
         (
             "Threads",
-            {"fields": ["report_threshold", "thread_depth", "comments_per_page", "close_after_days"]},
+            {
+                "fields": [
+                    "report_threshold",
+                    "thread_depth",
+                    "comments_per_page",
+                    "close_after_days",
+                    "edit_window_minutes",
+                ]
+            },
         ),
     ]
 

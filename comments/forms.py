@@ -6,6 +6,7 @@ from django.core import signing
 from django.core.validators import URLValidator
 
 from comments.moderation import Submission
+from comments.reader import staff_display_name
 
 TOKEN_SALT = "longwar.comments.form"
 
@@ -36,7 +37,17 @@ def without_control_characters(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
+def clean_comment_text(text: str) -> str:
+    """A comment's text as stored: one kind of line break, no control characters, not blank."""
+    text = without_control_characters(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if not text:
+        raise forms.ValidationError("Write something before posting.")
+    return text
+
+
 TOKEN_ERROR = "This form has expired or was altered. Please send your comment again."
+NEEDS_EMAIL = "Leave your email address to be told about replies or about your comment."
+NEEDS_ACCOUNT_EMAIL = "Your account has no email address; add one to be told about replies."
 
 
 class WebAddressField(forms.URLField):
@@ -62,6 +73,8 @@ class CommentForm(forms.Form):
     remember = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.", required=False
     )
+    notify_replies = forms.BooleanField(label="Email me when someone replies to my comment", required=False)
+    notify_decision = forms.BooleanField(label="Tell me if my comment is published", required=False)
 
     def __init__(self, *args, article, staff_user=None, **kwargs):
         self.article = article
@@ -69,7 +82,8 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if staff_user is not None:
             # Staff post as themselves; the identity fields come from their account.
-            for name in ("name", "email", "url", "remember"):
+            # They are published at once, so there is no decision to tell them of.
+            for name in ("name", "email", "url", "remember", "notify_decision"):
                 del self.fields[name]
         self.form_age: float | None = None
 
@@ -83,17 +97,22 @@ class CommentForm(forms.Form):
         return self.cleaned_data["email"].lower()
 
     def clean_body(self):
-        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
-        body = without_control_characters(body).strip()
-        if not body:
-            raise forms.ValidationError("Write something before posting.")
-        return body
+        return clean_comment_text(self.cleaned_data["body"])
 
     def clean_token(self):
         self.form_age = form_token_age(self.cleaned_data["token"], self.article.pk)
         if self.form_age is None:
             raise forms.ValidationError(TOKEN_ERROR)
         return self.cleaned_data["token"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify_replies") or data.get("notify_decision"):
+            if self.staff_user is not None and not self.staff_user.email:
+                self.add_error(None, NEEDS_ACCOUNT_EMAIL)
+            elif self.staff_user is None and not data.get("email"):
+                self.add_error("email", NEEDS_EMAIL)
+        return data
 
     def refresh_token(self) -> None:
         """Give a re-shown form a fresh token, so that sending it again works."""
@@ -104,7 +123,7 @@ class CommentForm(forms.Form):
         data = self.cleaned_data
         if self.staff_user is not None:
             user = self.staff_user
-            name, email, url = user.get_full_name() or user.get_username(), user.email or "", ""
+            name, email, url = staff_display_name(user), user.email or "", ""
         else:
             name, email, url = data["name"], data["email"], data["url"]
         return Submission(
@@ -117,3 +136,12 @@ class CommentForm(forms.Form):
             honeypot=data.get("honeypot", ""),
             form_age=self.form_age,
         )
+
+
+class CommentEditForm(forms.Form):
+    """The author's own fix to their comment's text, within the edit window."""
+
+    body = forms.CharField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean_body(self):
+        return clean_comment_text(self.cleaned_data["body"])

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,6 +75,12 @@ class Comment(models.Model):
     )
     edited_at = models.DateTimeField(
         null=True, blank=True, help_text="When its text was last changed after posting; readers see “edited”."
+    )
+    notify_replies = models.BooleanField(
+        default=False, help_text="Email the author about approved replies, once their address is confirmed."
+    )
+    notify_decision = models.BooleanField(
+        default=False, help_text="Email the author once, when a moderator publishes it or turns it down."
     )
 
     objects = CommentQuerySet.as_manager()
@@ -263,6 +270,11 @@ class ModerationSettings(models.Model):
     notify_moderators = models.BooleanField(
         default=True, help_text="Email moderators when a comment is held."
     )
+    edit_window_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        help_text="Minutes after posting during which authors may edit their comment, from the same browser "
+        "(0: never). Edits go through the moderation rules again.",
+    )
 
     class Meta:
         verbose_name = "moderation settings"
@@ -307,3 +319,94 @@ class ModerationSettings(models.Model):
     @property
     def disallowed_word_list(self) -> list[str]:
         return self._lines(self.disallowed_words)
+
+
+class SubscriptionStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", "Not confirmed"
+    CONFIRMED = "confirmed", "Confirmed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    BOUNCED = "bounced", "Bounced"
+
+
+class EmailSubscription(models.Model):
+    """A reader's email address and what it agreed to; one row per normalised address.
+
+    Reply notifications go only to confirmed addresses; nothing at all goes to an address that
+    unsubscribed or bounced until it confirms afresh.
+    """
+
+    Status = SubscriptionStatus
+
+    email = models.EmailField(max_length=254, help_text="Normalised: trimmed and in lower case.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNCONFIRMED)
+    link_version = models.PositiveIntegerField(
+        default=0, help_text="Raised when the address unsubscribes or bounces: older confirmation links die."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Why it bounced, for staff.")
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="email_subscription_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=SubscriptionStatus.values), name="email_subscription_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower(Trim("email"))), name="email_subscription_normalised"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_status_display()})"
+
+
+class ReplyNotice(models.Model):
+    """An approved reply whose parent's author asked to hear about it; one email carries a burst of them."""
+
+    reply = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="reply_notice")
+    subscription = models.ForeignKey(
+        EmailSubscription, on_delete=models.CASCADE, related_name="reply_notices"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subscription", "sent_at"], name="reply_notice_unsent_idx")]
+
+    def __str__(self):
+        return f"Reply {self.reply_id} for {self.subscription}"
+
+
+class ReaderEmailKind(models.TextChoices):
+    CONFIRM = "confirm", "Confirmation request"
+    REPLIES = "replies", "Replies"
+    PUBLISHED = "published", "Comment published"
+    NOT_PUBLISHED = "not_published", "Comment not published"
+
+
+class ReaderEmail(models.Model):
+    """One email sent to a reader; the rate limits per address and per IP count these."""
+
+    Kind = ReaderEmailKind
+
+    subscription = models.ForeignKey(EmailSubscription, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    ip_address = models.GenericIPAddressField(
+        "IP address", null=True, blank=True, help_text="Of the reader whose comment asked for it."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReaderEmailKind.values), name="reader_email_kind_valid"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["subscription", "kind", "created_at"], name="reader_email_address_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="reader_email_ip_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.subscription.email}"

@@ -1,16 +1,19 @@
 """The reader's own state, in one place: who is posting, from where, and what their browser remembers.
 
-Readers have no accounts. Their held comments are remembered in their session (so they see them while they
-wait for a moderator), their name, email and website in a signed cookie when they ask for it, and their
-address comes from the request. Logged-in staff post as themselves.
+Readers have no accounts. Their comments are remembered in their session (so they see their held ones while
+they wait for a moderator, and may edit them for a while), their name, email and website in a signed cookie
+when they ask for it, and their address comes from the request. Logged-in staff post as themselves.
 """
 
 import ipaddress
 import json
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
 
 OWN_COMMENTS_KEY = "comments.own"
 OWN_COMMENTS_KEPT = 50
@@ -25,6 +28,11 @@ def staff_poster(request):
     return request.user if request.user.is_authenticated and request.user.is_staff else None
 
 
+def staff_display_name(user) -> str:
+    """The name a staff member's comments carry: their full name, never their username (a login name)."""
+    return user.get_full_name() or settings.SITE_NAME
+
+
 def own_comment_ids(request) -> list[int]:
     """Comments this browser posted and may see while they await moderation."""
     return request.session.get(OWN_COMMENTS_KEY, [])
@@ -32,6 +40,33 @@ def own_comment_ids(request) -> list[int]:
 
 def remember_own_comment(request, comment: Comment) -> None:
     request.session[OWN_COMMENTS_KEY] = [*own_comment_ids(request), comment.pk][-OWN_COMMENTS_KEPT:]
+
+
+EDITABLE_STATUSES = (Comment.Status.PENDING, Comment.Status.APPROVED)
+
+
+def edit_closes_at(comment: Comment, config: ModerationSettings) -> datetime:
+    return comment.created_at + timedelta(minutes=config.edit_window_minutes)
+
+
+def edit_refusal(
+    comment: Comment, *, own_ids: list[int], config: ModerationSettings, now: datetime | None = None
+) -> str | None:
+    """Why this reader may not edit this comment now, or None: only from the browser that posted it,
+    within the edit window, while it is shown or awaiting review."""
+    if comment.pk not in own_ids:
+        return "A comment can only be edited from the browser it was posted from."
+    if comment.status not in EDITABLE_STATUSES:
+        return "This comment can no longer be edited."
+    if not config.edit_window_minutes:
+        return "Comments cannot be edited on this site."
+    closes = edit_closes_at(comment, config)
+    if (now or timezone.now()) >= closes:
+        return (
+            f"Comments can be edited for {config.edit_window_minutes} minutes after posting; "
+            f"the time to edit this one ended at {date_format(timezone.localtime(closes), 'g:i a')}."
+        )
+    return None
 
 
 def client_ip(request) -> str | None:

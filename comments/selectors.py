@@ -5,15 +5,17 @@ serves the article page, the permalink, the admin and the emails.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings
+from comments.reader import edit_refusal
 from comments.threads import build_threads, page_of
 
 THREAD_FIELDS = (
@@ -27,6 +29,7 @@ THREAD_FIELDS = (
     "edited_at",
     "featured",
     "article_id",
+    "user_id",  # staff badge
 )
 
 
@@ -47,6 +50,19 @@ def thread_page(article: Article, *, own_ids: list[int], depth: int, per_page: i
     page = Paginator(build_threads(comments, depth), per_page).get_page(number)
     approved = {comment.pk: comment for comment in comments if comment.status == Comment.Status.APPROVED}
     return ThreadPage(page=page, approved=approved)
+
+
+def editable_comment_ids(article: Article, *, own_ids: list[int], config: ModerationSettings) -> set[int]:
+    """This reader's comments on the article they may still edit; no query for readers with none."""
+    if not own_ids or not config.edit_window_minutes:
+        return set()
+    now = timezone.now()
+    own = (
+        Comment.objects.for_article(article)
+        .filter(pk__in=own_ids, created_at__gt=now - timedelta(minutes=config.edit_window_minutes))
+        .only("id", "status", "created_at")
+    )
+    return {c.pk for c in own if edit_refusal(c, own_ids=own_ids, config=config, now=now) is None}
 
 
 def visible_comment(pk: int, *, own_ids: list[int], staff: bool) -> Comment:

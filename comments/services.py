@@ -1,4 +1,5 @@
-"""Writes to comments that carry rules: submitting, moderating, reporting, trusting and blocking."""
+"""Writes to comments that carry rules: submitting, moderating, editing, reporting, trusting and blocking,
+and readers' email subscriptions."""
 
 import math
 from datetime import datetime, timedelta
@@ -9,10 +10,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
+from comments import notifications
 from comments.decisions import Decision
-from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
-from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
-from comments.tasks import notify_moderators_task
+from comments.models import (
+    Comment,
+    CommenterRule,
+    CommentReport,
+    EmailSubscription,
+    ModerationEvent,
+    ModerationSettings,
+)
+from comments.moderation import HOLD_ALL_REASON, REPORTED_REASON, Commenter, Submission, assess
+from comments.reader import edit_refusal
+from comments.tasks import (
+    enqueue_after,
+    notify_moderators_task,
+    send_confirmation_task,
+    send_decision_notice_task,
+    send_reply_notices_task,
+)
 
 
 class CommentRefused(Exception):
@@ -37,6 +53,13 @@ class DuplicateComment(CommentRefused):
 
 class InvalidParent(CommentRefused):
     pass
+
+
+class EditRefused(CommentRefused):
+    pass
+
+
+MAX_AUTHOR_EDITS = 10  # per comment: the window is short, but a script could fill the log
 
 
 def comments_closed(*, article: Article, config: ModerationSettings, now: datetime | None = None) -> bool:
@@ -113,6 +136,23 @@ def _log(*, comment: Comment, from_status: str, by=None, reason: str = "", **ext
     )
 
 
+def _tell_readers(comment: Comment, from_status: str) -> None:
+    """After a comment's status is set: note it for the author it replies to, and tell its own author, who
+    asked, what a moderator decided. The emails go from the task worker once the change is committed."""
+    if comment.status == Comment.Status.APPROVED and comment.parent_id:
+        subscription = notifications.record_reply_notice(comment)
+        if subscription is not None:  # one email for the burst of replies approved in the next minutes
+            transaction.on_commit(
+                lambda: enqueue_after(send_reply_notices_task, notifications.REPLY_BURST, subscription.pk),
+                robust=True,
+            )
+    kind = notifications.decision_notice_kind(comment, from_status)
+    if kind is not None:
+        comment.notify_decision = False  # told once
+        comment.save(update_fields=["notify_decision"])
+        transaction.on_commit(lambda: send_decision_notice_task.enqueue(comment.pk, kind), robust=True)
+
+
 @transaction.atomic
 def comment_submit(
     *,
@@ -122,10 +162,13 @@ def comment_submit(
     user=None,
     config: ModerationSettings | None = None,
     now: datetime | None = None,
+    notify_replies: bool = False,
+    notify_decision: bool = False,
 ) -> Comment:
     """Accept a comment from the site: run the flood, duplicate and moderation rules, store and log it.
 
-    `user` is a logged-in staff member, who posts as themselves and is approved at once.
+    `user` is a logged-in staff member, who posts as themselves and is approved at once. `notify_replies`
+    and `notify_decision` are the author's wishes to hear of replies and of the moderator's decision.
     """
     now = now or timezone.now()
     config = config or ModerationSettings.load()
@@ -158,12 +201,17 @@ def comment_submit(
         ip_address=submission.ip_address,
         user_agent=submission.user_agent[:500],
         created_at=now,
+        notify_replies=notify_replies and bool(submission.email),
+        notify_decision=notify_decision and bool(submission.email),
     )
     comment.full_clean()
     comment.save()
     _log(comment=comment, from_status="", by=user, reason=note)
     if comment.status == Comment.Status.PENDING and config.notify_moderators:
         transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
+    if comment.notify_replies and comment.status != Comment.Status.SPAM:
+        transaction.on_commit(lambda: send_confirmation_task.enqueue(comment.pk), robust=True)
+    _tell_readers(comment, from_status="")
     return comment
 
 
@@ -207,6 +255,7 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch
     comment.moderated_by = None if back_in_queue else by
     comment.save(update_fields=["status", "moderated_at", "moderated_by"])
     _log(comment=comment, from_status=from_status, by=by, reason=reason, batch=batch)
+    _tell_readers(comment, from_status)
     return True
 
 
@@ -228,6 +277,81 @@ def comment_edit(*, comment: Comment, body: str, by, reason: str = "") -> bool:
         previous_body=previous,
     )
     return True
+
+
+@transaction.atomic
+def comment_author_edit(
+    *,
+    comment: Comment,
+    body: str,
+    own_ids: list[int],
+    config: ModerationSettings,
+    now: datetime | None = None,
+) -> Comment:
+    """The author's own change to their text within the edit window (see comments.reader.edit_refusal).
+
+    The spam and hold rules run again on the new text: an edit that trips one sends the comment to spam
+    or back to the queue. An edit never publishes a held comment, and the site's policy ("hold every
+    comment") does not hold an approved comment again for a typo fixed.
+    """
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    refusal = edit_refusal(comment, own_ids=own_ids, config=config, now=now)
+    if refusal is None and comment.events.filter(kind=ModerationEvent.Kind.EDIT).count() >= MAX_AUTHOR_EDITS:
+        refusal = "This comment has been edited as many times as it can be."
+    if refusal:
+        raise EditRefused(refusal)
+    if not comment_edit(comment=comment, body=body, by=comment.user, reason="Edited by its author."):
+        return comment
+    if comment.user_id is not None:  # staff post without moderation, and edit so too
+        return comment
+    submission = Submission(
+        name=comment.author_name,
+        email=comment.author_email,
+        url=comment.author_url,
+        body=body,
+        ip_address=comment.ip_address,
+        user_agent=comment.user_agent,
+    )
+    verdict = assess(submission, config, _commenter_facts(submission))
+    reasons = [
+        {"code": code, "text": text} for code, text in verdict.reasons if (code, text) != HOLD_ALL_REASON
+    ]
+    if not reasons:
+        return comment
+    comment.reasons = [*comment.reasons, *(reason for reason in reasons if reason not in comment.reasons)]
+    comment.save(update_fields=["reasons"])
+    if verdict.status == Comment.Status.SPAM or comment.status == Comment.Status.APPROVED:
+        note = "After an edit by its author: " + "; ".join(reason["text"] for reason in reasons)
+        comment_set_status(comment=comment, to=verdict.status, by=None, reason=note)
+        if comment.status == Comment.Status.PENDING and config.notify_moderators:
+            transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
+    return comment
+
+
+@transaction.atomic
+def subscription_confirm(*, subscription: EmailSubscription) -> None:
+    """The address asked for reply notifications, by a link sent to it; replies noted meanwhile go out now."""
+    subscription = EmailSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.status == EmailSubscription.Status.CONFIRMED:
+        return
+    subscription.status = EmailSubscription.Status.CONFIRMED
+    subscription.changed_at = timezone.now()
+    subscription.save(update_fields=["status", "changed_at"])
+    if subscription.reply_notices.filter(sent_at=None).exists():
+        transaction.on_commit(lambda: send_reply_notices_task.enqueue(subscription.pk), robust=True)
+
+
+@transaction.atomic
+def subscription_unsubscribe(*, subscription: EmailSubscription) -> None:
+    """No more email of any kind to this address until it confirms afresh; earlier confirmation links die."""
+    subscription = EmailSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.status == EmailSubscription.Status.UNSUBSCRIBED:
+        return
+    subscription.status = EmailSubscription.Status.UNSUBSCRIBED
+    subscription.link_version += 1
+    subscription.changed_at = timezone.now()
+    subscription.save(update_fields=["status", "link_version", "changed_at"])
+    subscription.reply_notices.filter(sent_at=None).delete()
 
 
 @transaction.atomic

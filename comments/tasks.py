@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from comments import notifications
 from comments.models import Comment
 from comments.selectors import moderator_emails
 
@@ -28,6 +29,13 @@ def retry_later(a_task, attempt: int, *args) -> bool:
     run_after = timezone.now() + timedelta(seconds=RETRY_DELAYS[attempt])
     a_task.using(run_after=run_after).enqueue(*args, attempt=attempt + 1)
     return True
+
+
+def enqueue_after(a_task, delay: timedelta, *args) -> None:
+    """Enqueue `a_task` to run `delay` from now; at once on a backend that cannot defer (tests)."""
+    if a_task.get_backend().supports_defer:
+        a_task = a_task.using(run_after=timezone.now() + delay)
+    a_task.enqueue(*args)
 
 
 def notify_moderators(comment: Comment) -> None:
@@ -59,4 +67,34 @@ def notify_moderators_task(comment_id: int, attempt: int = 0) -> None:
         notify_moderators(comment)
     except MAIL_ERRORS:
         if not retry_later(notify_moderators_task, attempt, comment_id):
+            raise
+
+
+@task()
+def send_confirmation_task(comment_id: int, attempt: int = 0) -> None:
+    """Ask a commenter's address to confirm reply notifications (see comments.notifications)."""
+    try:
+        notifications.send_confirmation(comment_id)
+    except MAIL_ERRORS:
+        if not retry_later(send_confirmation_task, attempt, comment_id):
+            raise
+
+
+@task()
+def send_reply_notices_task(subscription_id: int, attempt: int = 0) -> None:
+    """Email an address the replies noted for it since its last email; a no-op when there are none."""
+    try:
+        notifications.send_reply_notices(subscription_id)
+    except MAIL_ERRORS:
+        if not retry_later(send_reply_notices_task, attempt, subscription_id):
+            raise
+
+
+@task()
+def send_decision_notice_task(comment_id: int, kind: str, attempt: int = 0) -> None:
+    """Tell an author who asked that their comment was published, or not."""
+    try:
+        notifications.send_decision_notice(comment_id, kind)
+    except MAIL_ERRORS:
+        if not retry_later(send_decision_notice_task, attempt, comment_id, kind):
             raise

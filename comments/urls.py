@@ -8,5 +8,8 @@ urlpatterns = [
     path("comments/post/<int:article_id>/", views.post_comment, name="post"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/report/", views.report, name="report"),
+    path("comments/<int:pk>/edit/", views.edit, name="edit"),
+    path("comments/email/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("comments/email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("<yyyy:year>/<mm:month>/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"),
 ]

@@ -1,25 +1,46 @@
-"""Readers' writes: posting a comment, following a permalink, reporting a comment."""
+"""Readers' writes: posting a comment, following a permalink, reporting and editing a comment, and the
+links in the emails readers asked for (confirming, unsubscribing)."""
 
 from http import HTTPStatus
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
-from comments.forms import CommentForm
-from comments.models import Comment, ModerationSettings
-from comments.reader import client_ip, own_comment_ids, remember_identity, remember_own_comment, staff_poster
+from comments.forms import CommentEditForm, CommentForm
+from comments.models import Comment, EmailSubscription, ModerationSettings
+from comments.notifications import (
+    CONFIRM_LINK_AGE,
+    UNSUBSCRIBE_LINK_AGE,
+    confirm_token,
+    subscription_to_confirm,
+    subscription_to_unsubscribe,
+)
+from comments.reader import (
+    client_ip,
+    edit_closes_at,
+    edit_refusal,
+    own_comment_ids,
+    remember_identity,
+    remember_own_comment,
+    staff_poster,
+)
 from comments.selectors import comment_location, visible_comment
 from comments.services import (
     CommentRefused,
     CommentsClosed,
     DuplicateComment,
+    EditRefused,
     FloodLimited,
+    comment_author_edit,
     comment_report,
     comment_submit,
     comments_closed,
+    subscription_confirm,
+    subscription_unsubscribe,
 )
 
 
@@ -68,6 +89,8 @@ def post_comment(request, article_id: int):
             parent_id=form.cleaned_data["parent"],
             user=staff_user,
             config=config,
+            notify_replies=form.cleaned_data["notify_replies"],
+            notify_decision=form.cleaned_data.get("notify_decision", False),
         )
     except FloodLimited as refusal:
         response = _article_page(request, article, form, HTTPStatus.TOO_MANY_REQUESTS, str(refusal))
@@ -87,6 +110,14 @@ def post_comment(request, article_id: int):
             request,
             "Thank you. Your comment is awaiting moderation: it appears here for you now, "
             "and for everyone once a moderator approves it.",
+        )
+        if comment.notify_decision:
+            messages.info(request, "We will email you once a moderator has decided on it.")
+    if comment.notify_replies:
+        messages.info(
+            request,
+            "You asked to be emailed about replies. Unless this address has confirmed that already, look for "
+            f"our email with a link to confirm it (the link works for {CONFIRM_LINK_AGE.days} days).",
         )
     response = HttpResponseRedirect(_location(request, comment))
     remember_identity(request, response, form.cleaned_data)
@@ -120,3 +151,77 @@ def report(request, pk: int):
     else:
         messages.info(request, "You have already reported this comment.")
     return HttpResponseRedirect(_location(request, comment))
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    """The author's own comment, editable for a while from the browser that posted it; works without JS."""
+    own_ids = own_comment_ids(request)
+    comment = visible_comment(pk, own_ids=own_ids, staff=False)
+    config = ModerationSettings.for_request(request)
+    form = CommentEditForm(request.POST if request.method == "POST" else None, initial={"body": comment.body})
+    refusal = edit_refusal(comment, own_ids=own_ids, config=config)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            comment = comment_author_edit(
+                comment=comment, body=form.cleaned_data["body"], own_ids=own_ids, config=config
+            )
+        except EditRefused as refused:
+            refusal = str(refused)
+        else:
+            if comment.status == Comment.Status.APPROVED:
+                messages.success(request, "Your comment is updated.")
+            else:
+                messages.info(
+                    request,
+                    "Your comment is updated. It awaits moderation: it appears here for you now, "
+                    "and for everyone once a moderator approves it.",
+                )
+            return HttpResponseRedirect(_location(request, comment))
+    if refusal:
+        status = HTTPStatus.FORBIDDEN
+    else:
+        status = HTTPStatus.BAD_REQUEST if form.errors else HTTPStatus.OK
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "form": form,
+        "refusal": refusal,
+        "kept": form.data.get("body", "") if refusal else "",
+        "closes_at": edit_closes_at(comment, config),
+    }
+    return render(request, "comments/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    """The link in a confirmation email: a button (POST), so that link scanners confirm nothing."""
+    subscription = subscription_to_confirm(token)
+    if subscription is None:
+        context = {"link_days": CONFIRM_LINK_AGE.days}
+        return render(request, "comments/confirm.html", context, status=HTTPStatus.BAD_REQUEST)
+    if request.method == "POST":
+        subscription_confirm(subscription=subscription)
+        return HttpResponseRedirect(request.path)
+    confirmed = subscription.status == EmailSubscription.Status.CONFIRMED
+    return render(request, "comments/confirm.html", {"token": token, "confirmed": confirmed})
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" here, without cookies or token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """Stop every email to the address; the signed link is the only credential it needs."""
+    subscription = subscription_to_unsubscribe(token)
+    if subscription is None:
+        context = {"link_days": UNSUBSCRIBE_LINK_AGE.days}
+        return render(request, "comments/unsubscribe.html", context, status=HTTPStatus.BAD_REQUEST)
+    if request.method == "POST":
+        subscription_unsubscribe(subscription=subscription)
+        subscription.refresh_from_db()
+    unsubscribed = subscription.status == EmailSubscription.Status.UNSUBSCRIBED
+    context = {
+        "token": token,
+        "unsubscribed": unsubscribed,
+        "confirm_token": confirm_token(subscription) if unsubscribed else "",
+    }
+    return render(request, "comments/unsubscribe.html", context)
