@@ -121,6 +121,8 @@ class EventKind(models.TextChoices):
     EDIT = "edit", "Text edited"
     FEATURE = "feature", "Made an editors' pick"
     UNFEATURE = "unfeature", "No longer an editors' pick"
+    REVIEWED = "reviewed", "Readers' reports reviewed"
+    REOPENED = "reopened", "Readers' reports open again"
     IMPORT = (
         "import",
         "Imported with its status",
@@ -201,7 +203,10 @@ class CommenterRule(models.Model):
         null=True, blank=True, help_text="Empty: until staff change it. Suspensions always end."
     )
     batch = models.UUIDField(
-        null=True, blank=True, db_index=True, help_text="The decision that wrote it, so undoing it removes it."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The decision that wrote it, so undoing it removes it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -296,7 +301,9 @@ class CommentReport(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["comment", "network"], name="comment_report_once_per_network"),
-            models.CheckConstraint(condition=Q(reason__in=ReportReason.values), name="comment_report_reason_valid"),
+            models.CheckConstraint(
+                condition=Q(reason__in=ReportReason.values), name="comment_report_reason_valid"
+            ),
         ]
         indexes = [models.Index(fields=["network", "created_at"], name="comment_report_network_idx")]
 

@@ -4,7 +4,7 @@ import re
 
 from articles.models import Article
 from comments.forms import CommentForm, make_form_token
-from comments.models import ModerationSettings
+from comments.models import CommentReport, ModerationSettings
 from comments.reader import own_comment_ids, remembered_identity, staff_poster
 from comments.selectors import thread_page
 from comments.services import comments_closed
@@ -39,4 +39,5 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
         "form": form,
         "replying_to": replying_to,
         "staff_user": staff_user,
+        "report_reasons": CommentReport.Reason.choices,
     }
