@@ -144,8 +144,10 @@ def commenter_profile(kind: str, value: str) -> CommenterProfile:
     value = value.lower() if kind == CommenterKind.EMAIL else value
     theirs = Comment.objects.by_commenter(kind, value)
     counts = dict(theirs.values_list("status").annotate(n=Count("id")).order_by())
-    other_field = "ip_address" if kind == CommenterKind.EMAIL else "author_email"
-    others = theirs.exclude(**{f"{other_field}__isnull": True}).exclude(**{other_field: ""})
+    if kind == CommenterKind.EMAIL:
+        other_field, others = "ip_address", theirs.exclude(ip_address__isnull=True)
+    else:
+        other_field, others = "author_email", theirs.exclude(author_email="")
     return CommenterProfile(
         counts={status: counts.get(status, 0) for status in Comment.Status.values},
         comments=list(

@@ -22,7 +22,7 @@ def reports_by_network(apps, schema_editor):
             continue
         seen.add((report.comment_id, network))
         report.network = network
-        report.session_key = ""  # never kept again, not even until the column goes
+        report.session_key = str(report.pk)  # the real key is not kept, not even until the column goes
         report.save(update_fields=["network", "session_key"])
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import resolve, reverse
 
 from comments.forms import make_form_token
-from comments.models import Comment
+from comments.models import Comment, CommentReport
 from comments.reader import REMEMBER_COOKIE
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -290,13 +290,14 @@ def test_permalink_of_a_held_comment_is_404_for_others(client):
     assert client.get(comment.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
-def test_report_once_per_session_with_a_message(client, article):
+def test_report_once_per_network_with_a_message(client, article):
     comment = CommentFactory(article=article)
-    response = client.post(f"/comments/{comment.pk}/report/", follow=True)
+    url = reverse("comments:report", args=[comment.pk])
+    response = client.post(url, {"reason": "spam"}, follow=True)
     assert "Thank you for the report" in response.content.decode()
-    response = client.post(f"/comments/{comment.pk}/report/", follow=True)
-    assert "You have already reported this comment." in response.content.decode()
-    assert comment.reports.count() == 1
+    response = client.post(url, {"reason": "abuse"}, follow=True)
+    assert "already reported from your network" in response.content.decode()
+    assert list(comment.reports.values_list("reason", flat=True)) == [CommentReport.Reason.SPAM]
 
 
 def test_report_of_a_held_comment_is_404(client):
