@@ -69,7 +69,7 @@
       return;
     }
     const row = rows[current];
-    if (!row || row.classList.contains("mq-done")) return;
+    if (!row) return;
     row.classList.remove("mq-failed");
     row.classList.add("mq-done");
     advancePast(current);
