@@ -141,6 +141,13 @@ def test_the_queue_fits_the_screen_and_every_key_works(moderator_page, live_serv
     page.keyboard.press("Enter")
     page.wait_for_url("**/change/")
     assert "Commenter pages" in page.content()
+    page.go_back()
+    page.keyboard.press("c")
+    page.wait_for_url("**/commenter/?email=one%40example.org")
+    page.get_by_role("button", name="Suspend 1 day").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # no mouse from the queue to a suspension
+    assert "Suspended until" in page.content()
 
 
 def test_a_moderator_clears_100_held_comments_by_keyboard(moderator_page, live_server):

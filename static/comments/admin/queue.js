@@ -1,5 +1,6 @@
 /* Keyboard moderation for the comment queue (admin changelist), as WordPress moderators know it.
-   j/k move, a/s/d/u/f/r decide (on the selected rows if any), x selects, z undoes, Enter reviews, ? helps.
+   j/k move, a/s/d/u/f/r decide (on the selected rows if any), x selects, z undoes, Enter reviews,
+   c opens the commenter's page, ? helps.
    Decisions are POSTed with fetch to the same one-click URLs the buttons use, so without JavaScript
    the page works as before. No dependencies. */
 (() => {
@@ -130,6 +131,9 @@
     else if (key === "k") move(-1);
     else if (key === "z") undo();
     else if (key === "x" && rows[current]) checkbox(rows[current]).click();
+    else if (key === "c" && rows[current] && rows[current].querySelector(".mq-who a")) {
+      window.location.href = rows[current].querySelector(".mq-who a").href;
+    }
     else if (key === "Enter" && rows[current] && event.target.tagName !== "BUTTON" && event.target.tagName !== "A") {
       window.location.href = rows[current].querySelector("a.mq-review").href;
     } else if (decisions[key]) decide(decisions[key]);
