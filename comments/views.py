@@ -20,8 +20,8 @@ from comments.reader import (
 )
 from comments.selectors import comment_location, visible_comment
 from comments.services import (
-    CommentRefused,
     CommenterSuspended,
+    CommentRefused,
     CommentsClosed,
     DuplicateComment,
     FloodLimited,
@@ -143,5 +143,7 @@ def report(request, pk: int):
     if reported:
         messages.success(request, "Thank you for the report. A moderator will take a look.")
     else:
-        messages.info(request, "This comment was already reported from your network. A moderator will take a look.")
+        messages.info(
+            request, "This comment was already reported from your network. A moderator will take a look."
+        )
     return HttpResponseRedirect(_location(request, comment))

@@ -64,9 +64,13 @@ def test_a_bulk_decision_by_fetch_is_one_batch_and_the_queue_offers_its_undo(mod
     assert answer["message"] == "Approved 12 comments."
     assert ModerationEvent.objects.filter(batch=answer["batch"]).count() == 12
     html = moderator_client.get(CHANGELIST).content.decode()
-    assert re.search(r'<span id="mq-undo-text">Approved 12 comments.</span>\s*<button type="submit" class="button">Undo', html)
+    assert re.search(
+        r'<span id="mq-undo-text">Approved 12 comments.</span>\s*<button type="submit" class="button">Undo',
+        html,
+    )
     response = moderator_client.post(
-        reverse("admin:comments_comment_undo"), {"batch": answer["batch"], "next": CHANGELIST + "?status=approved"}
+        reverse("admin:comments_comment_undo"),
+        {"batch": answer["batch"], "next": CHANGELIST + "?status=approved"},
     )
     assert response["Location"] == CHANGELIST + "?status=approved"
     assert set(Comment.objects.values_list("status", flat=True)) == {Comment.Status.PENDING}
@@ -84,7 +88,9 @@ def test_a_selection_across_pages_shows_its_count_before_it_runs(moderator_clien
     assert Comment.objects.filter(status=Comment.Status.SPAM).count() == 3
 
 
-def test_feature_from_the_queue_approves_and_picks_and_the_card_can_unpick(moderator_client, django_user_model):
+def test_feature_from_the_queue_approves_and_picks_and_the_card_can_unpick(
+    moderator_client, django_user_model
+):
     comment = CommentFactory(status=Comment.Status.PENDING)
     html = moderator_client.get(CHANGELIST).content.decode()
     assert f'formaction="{moderate(comment.pk, "feature")}"' in html
@@ -102,7 +108,9 @@ def test_feature_from_the_queue_approves_and_picks_and_the_card_can_unpick(moder
 
 def test_the_review_card_undoes_a_recent_decision_with_its_size(moderator_client):
     comments = CommentFactory.create_batch(3, status=Comment.Status.PENDING)
-    moderator_client.post(CHANGELIST, {"action": "remove", "index": "0", "_selected_action": [c.pk for c in comments]})
+    moderator_client.post(
+        CHANGELIST, {"action": "remove", "index": "0", "_selected_action": [c.pk for c in comments]}
+    )
     card_url = reverse("admin:comments_comment_change", args=[comments[0].pk])
     card = moderator_client.get(card_url).content.decode()
     batch = ModerationEvent.objects.filter(comment=comments[0]).latest("id").batch
@@ -116,11 +124,16 @@ def test_the_review_card_undoes_a_recent_decision_with_its_size(moderator_client
 def test_the_reported_queue_shows_readers_reasons_and_mark_as_reviewed(moderator_client):
     reported = CommentFactory(status=Comment.Status.APPROVED, body="Reported words")
     CommentFactory(status=Comment.Status.APPROVED, body="Quiet words")
-    for network, reason in [("192.0.2.0/24", "spam"), ("198.51.100.0/24", "spam"), ("203.0.113.0/24", "abuse")]:
+    for network, reason in [
+        ("192.0.2.0/24", "spam"),
+        ("198.51.100.0/24", "spam"),
+        ("203.0.113.0/24", "abuse"),
+    ]:
         CommentReport.objects.create(comment=reported, network=network, reason=reason)
     html = moderator_client.get(CHANGELIST + "?status=reported").content.decode()
     assert 'Reported <span class="count">(1)</span>' in html
-    assert "Reported words" in html and "Quiet words" not in html
+    assert "Reported words" in html
+    assert "Quiet words" not in html
     assert "Reported: Spam ×2, Abusive or hateful ×1" in html
     assert f'formaction="{moderate(reported.pk, "reviewed")}"' in html
     moderator_client.post(moderate(reported.pk, "reviewed"))
@@ -160,7 +173,9 @@ def test_moderators_reach_moderation_and_nothing_else(moderator_client):
         "admin:donations_donationclick_changelist",
         "admin-insights",
     ]:
-        assert moderator_client.get(reverse(name)).status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.FOUND), name
+        assert moderator_client.get(reverse(name)).status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.FOUND), (
+            name
+        )
     assert moderator_client.post(moderate(comment.pk, "approve")).status_code == HTTPStatus.FOUND
 
 

@@ -44,7 +44,9 @@ def test_a_suspension_refuses_comments_until_it_ends(article):
 
 
 def test_a_suspension_by_ip_refuses_any_email(article):
-    standing(CommenterRule.Action.SUSPEND, timezone.now() + timedelta(days=1), kind="ip", value="198.51.100.1")
+    standing(
+        CommenterRule.Action.SUSPEND, timezone.now() + timedelta(days=1), kind="ip", value="198.51.100.1"
+    )
     with pytest.raises(CommenterSuspended):
         submit(article, email="new@example.org")
 
@@ -56,7 +58,9 @@ def test_a_suspended_reader_gets_the_form_back_with_the_date(post, article):
     html = response.content.decode()
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "My careful words." in html
-    assert f"You cannot post comments until {date_format(timezone.localtime(until), 'DATETIME_FORMAT')}" in html
+    assert (
+        f"You cannot post comments until {date_format(timezone.localtime(until), 'DATETIME_FORMAT')}" in html
+    )
     assert not Comment.objects.exists()
 
 
@@ -83,9 +87,7 @@ def test_trust_from_the_commenter_page(admin_client, article):
     assert submit(article).status == Comment.Status.APPROVED
 
 
-@pytest.mark.parametrize(
-    ("action", "hours"), [("suspend_1h", 1), ("suspend_1d", 24), ("suspend_7d", 168)]
-)
+@pytest.mark.parametrize(("action", "hours"), [("suspend_1h", 1), ("suspend_1d", 24), ("suspend_7d", 168)])
 def test_suspensions_from_the_commenter_page(admin_client, action, hours):
     response = admin_client.post(commenter_url(email="Grim@Example.org"), {"action": action}, follow=True)
     assert "Suspended until" in response.content.decode()
@@ -132,12 +134,15 @@ def test_remove_all_is_one_undoable_decision(admin_client):
 
 def test_the_page_shows_comments_decisions_names_and_addresses(admin_client, admin_user):
     first = CommentFactory(author_email=EMAIL, author_name="Grim", ip_address="192.0.2.1", body="First words")
-    CommentFactory(author_email=EMAIL, author_name="Grim the Second", ip_address="192.0.2.2", status="pending")
+    CommentFactory(
+        author_email=EMAIL, author_name="Grim the Second", ip_address="192.0.2.2", status="pending"
+    )
     admin_client.post(reverse("admin:comments_comment_moderate", args=[first.pk, "spam"]))
     html = admin_client.get(commenter_url(email=EMAIL)).content.decode()
     assert "First words" in html
     assert "Grim, Grim the Second" in html
-    assert "192.0.2.1" in html and "192.0.2.2" in html
+    assert "192.0.2.1" in html
+    assert "192.0.2.2" in html
     assert f"<td>{admin_user.username}</td>" in html
     assert "approved → spam" in html
     by_ip = admin_client.get(commenter_url(ip="192.0.2.1")).content.decode()
@@ -145,7 +150,9 @@ def test_the_page_shows_comments_decisions_names_and_addresses(admin_client, adm
 
 
 @pytest.mark.parametrize("size", [1, 30])
-def test_the_page_costs_the_same_queries_whatever_their_history(admin_client, django_assert_max_num_queries, size):
+def test_the_page_costs_the_same_queries_whatever_their_history(
+    admin_client, django_assert_max_num_queries, size
+):
     for comment in CommentFactory.create_batch(size, author_email=EMAIL, status="pending"):
         CommenterNote.objects.create(kind="email", value=EMAIL, body=f"note {comment.pk}")
     with django_assert_max_num_queries(14):
@@ -154,9 +161,10 @@ def test_the_page_costs_the_same_queries_whatever_their_history(admin_client, dj
 
 def test_reachable_from_every_queue_row_and_the_review_card(admin_client):
     comment = CommentFactory(author_email=EMAIL, ip_address="192.0.2.8", status="pending")
-    assert commenter_url(email=EMAIL).replace("&", "&amp;") in admin_client.get(
-        reverse("admin:comments_comment_changelist")
-    ).content.decode()
+    assert (
+        commenter_url(email=EMAIL).replace("&", "&amp;")
+        in admin_client.get(reverse("admin:comments_comment_changelist")).content.decode()
+    )
     card = admin_client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
     assert commenter_url(email=EMAIL) in card
     assert commenter_url(ip="192.0.2.8") in card

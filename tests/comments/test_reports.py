@@ -101,12 +101,18 @@ def test_the_article_page_offers_the_reasons(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_replaces_stored_session_keys_by_networks():
-    before, after = [("comments", "0004_featured_edited_and_log_kinds")], [("comments", "0007_reports_forget_sessions")]
+    before, after = (
+        [("comments", "0004_featured_edited_and_log_kinds")],
+        [("comments", "0007_reports_forget_sessions")],
+    )
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     article = old.get_model("articles", "Article").objects.create(
-        title="T", slug="t", author=old.get_model("articles", "Author").objects.create(name="A", slug="a"), body="x"
+        title="T",
+        slug="t",
+        author=old.get_model("articles", "Author").objects.create(name="A", slug="a"),
+        body="x",
     )
     comment = old.get_model("comments", "Comment").objects.create(article=article, author_name="n", body="b")
     Report = old.get_model("comments", "CommentReport")
@@ -118,7 +124,9 @@ def test_migration_replaces_stored_session_keys_by_networks():
     new = executor.loader.project_state(after).apps.get_model("comments", "CommentReport")
     assert sorted(new.objects.values_list("network", flat=True)) == ["198.51.100.0/24", "2001:db8::/64"]
     with connection.cursor() as cursor:
-        columns = [c.name for c in connection.introspection.get_table_description(cursor, "comments_commentreport")]
+        columns = [
+            c.name for c in connection.introspection.get_table_description(cursor, "comments_commentreport")
+        ]
     assert "session_key" not in columns
     assert "ip_address" not in columns
     executor = MigrationExecutor(connection)

@@ -43,7 +43,12 @@ def moderator(django_user_model):
 def hold(article, capture, n, **overrides):
     start = Comment.objects.count()
     for i in range(start, start + n):
-        values = {"name": "Grim", "email": f"grim{i}@example.org", "ip_address": f"192.0.2.{i + 10}", "form_age": 30}
+        values = {
+            "name": "Grim",
+            "email": f"grim{i}@example.org",
+            "ip_address": f"192.0.2.{i + 10}",
+            "form_age": 30,
+        }
         with capture(execute=True):
             comment_submit(
                 article=article, submission=Submission(body=f"Secret words {i}.", **(values | overrides))
@@ -64,11 +69,15 @@ def test_many_held_comments_make_one_urgent_email_then_one_digest(
     state = ModeratorMail.objects.get()
     scheduled = DBTaskResult.objects.get(task_path__endswith="moderator_digest_task")
     assert scheduled.run_after == state.digest_due_at
-    assert state.digest_due_at == state.last_sent_at + timedelta(minutes=ModerationSettings.load().digest_minutes)
+    assert state.digest_due_at == state.last_sent_at + timedelta(
+        minutes=ModerationSettings.load().digest_minutes
+    )
 
     # the spell ends
     DBTaskResult.objects.update(run_after=timezone.now())
-    ModeratorMail.objects.update(digest_due_at=timezone.now(), last_sent_at=timezone.now() - timedelta(minutes=15))
+    ModeratorMail.objects.update(
+        digest_due_at=timezone.now(), last_sent_at=timezone.now() - timedelta(minutes=15)
+    )
     assert run_ready() == 1
     assert len(mail.outbox) == 2
     digest = mail.outbox[1]
@@ -76,7 +85,9 @@ def test_many_held_comments_make_one_urgent_email_then_one_digest(
     assert "Held for review: 6" in digest.body
     for message in mail.outbox:
         assert message.to == ["mod@example.org"]
-        assert message.body.index("/admin/comments/comment/?status=pending") < message.body.index("Held for review")
+        assert message.body.index("/admin/comments/comment/?status=pending") < message.body.index(
+            "Held for review"
+        )
         for personal in ("Secret words", "grim0@example.org", "192.0.2.1", "Grim"):
             assert personal not in message.body
 

@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from comments.decisions import APPROVE, BLOCK, FEATURE, REMOVE, REVIEWED, SPAM, UNDO_WINDOW
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent
-from comments.services import UndoUnavailable, batch_undo, comment_decide, comment_set_status, commenter_remove_all
+from comments.services import (
+    UndoUnavailable,
+    batch_undo,
+    comment_decide,
+    comment_set_status,
+    commenter_remove_all,
+)
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +63,14 @@ def test_undo_of_remove_all_of_a_commenter(admin_user):
         CommentFactory(author_email="troll@example.org", status=Comment.Status.SPAM),
     ]
     other = CommentFactory(author_email="someone@example.org", status=Comment.Status.APPROVED)
-    batch, count = commenter_remove_all(kind="email", value="troll@example.org", decision=REMOVE, by=admin_user)
+    batch, count = commenter_remove_all(
+        kind="email", value="troll@example.org", decision=REMOVE, by=admin_user
+    )
     assert count == 2
-    assert statuses([*theirs, other]) == [Comment.Status.REMOVED] * 2 + [Comment.Status.SPAM, Comment.Status.APPROVED]
+    assert statuses([*theirs, other]) == [Comment.Status.REMOVED] * 2 + [
+        Comment.Status.SPAM,
+        Comment.Status.APPROVED,
+    ]
     batch_undo(batch=batch, by=admin_user)
     assert statuses(theirs) == [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM]
 
@@ -75,7 +86,9 @@ def test_undo_of_a_pick_unpicks_and_restores_the_status(admin_user):
 
 
 def test_undo_of_a_block_drops_the_rules_it_wrote(admin_user):
-    comment = CommentFactory(status=Comment.Status.PENDING, author_email="bad@example.org", ip_address="192.0.2.5")
+    comment = CommentFactory(
+        status=Comment.Status.PENDING, author_email="bad@example.org", ip_address="192.0.2.5"
+    )
     batch = decide([comment], BLOCK, admin_user)
     assert CommenterRule.objects.count() == 2
     batch_undo(batch=batch, by=admin_user)

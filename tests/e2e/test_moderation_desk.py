@@ -64,7 +64,9 @@ def held(n, **extra):
 
 
 def focused_index(page) -> int:
-    return page.evaluate("Array.from(document.querySelectorAll('#result_list tbody tr')).indexOf(document.activeElement)")
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('#result_list tbody tr')).indexOf(document.activeElement)"
+    )
 
 
 def said(page) -> int:
@@ -88,7 +90,7 @@ def test_the_queue_fits_the_screen_and_every_key_works(moderator_page, live_serv
                        buttonsInside: buttons.every((b) => b.getBoundingClientRect().right <= edge + 0.5) };
             }"""
         )
-        print(f"\nqueue at {width} px: table {fits['table']} px in a {fits['box']} px box")
+        print(f"\nqueue at {width} px: table {fits['table']} px in a {fits['box']} px box")  # noqa: T201 (a figure the issue asks for)
         assert fits["table"] <= fits["box"]
         assert fits["buttonsInside"]
     row = page.locator("#result_list tbody tr").first
@@ -106,8 +108,12 @@ def test_the_queue_fits_the_screen_and_every_key_works(moderator_page, live_serv
     assert not page.is_visible("#mq-help")
 
     expected = {}
-    for key, status, featured in [("a", "approved", False), ("s", "spam", False), ("d", "removed", False),
-                                  ("f", "approved", True)]:
+    for key, status, featured in [
+        ("a", "approved", False),
+        ("s", "spam", False),
+        ("d", "removed", False),
+        ("f", "approved", True),
+    ]:
         index = focused_index(page)
         before = said(page)
         page.keyboard.press(key)
@@ -190,14 +196,16 @@ def test_a_moderator_clears_100_held_comments_by_keyboard(moderator_page, live_s
     marks = page.evaluate("window.__marks")
     decision_keys = [(key, at) for key, at in marks["down"] if key in "asdf"]
     focus = sorted(marks["focus"])
-    to_focus = [min(f for f in focus if f >= at) - at for _, at in decision_keys if any(f >= at for f in focus)]
+    to_focus = [
+        min(f for f in focus if f >= at) - at for _, at in decision_keys if any(f >= at for f in focus)
+    ]
     answers = [at for text, at in marks["said"] if "Press z to undo" in text]
     single = [at for key, at in decision_keys][: len(answers)]
     to_answer = [a - k for k, a in zip(single, answers, strict=False)]
     p50, p95 = statistics.median(to_focus), statistics.quantiles(to_focus, n=20)[18]
     s50, s95 = statistics.median(to_answer), statistics.quantiles(to_answer, n=20)[18]
     per_minute = decided / elapsed * 60
-    print(
+    print(  # noqa: T201 (the figures the issue asks for)
         f"\nkeyboard queue, {len(to_focus)} decisions by key: keypress -> next comment focused "
         f"p50 {p50:.1f} ms, p95 {p95:.1f} ms; keypress -> saved (server answer) p50 {s50:.1f} ms, p95 {s95:.1f} ms"
         f"\n{decided} comments decided (bulk and undo included) in {elapsed:.1f} s: {per_minute:.0f} decisions/minute"
