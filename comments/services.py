@@ -456,7 +456,7 @@ def commenter_set_standing(
     """
     rule = _standing(kind, value).first() or CommenterRule(kind=kind, value=value)
     rule.action, rule.expires_at, rule.created_by, rule.batch = action, until, by, None
-    rule.note = f"Set on the commenter page by {by}"
+    rule.note = f"Set by {by} on the commenter page" if by else "Set on the commenter page"
     rule.full_clean(exclude=["created_by"])
     rule.save()
     return rule

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,8 +30,6 @@ def standing(action, until=None, kind="email", value=EMAIL):
 
 
 def commenter_url(**query):
-    from urllib.parse import urlencode
-
     return reverse("admin:comments_commenter") + "?" + urlencode(query)
 
 
@@ -171,8 +170,6 @@ def test_reachable_from_every_queue_row_and_the_review_card(admin_client):
 
 
 def test_staff_without_moderation_cannot_act_on_commenters(client, django_user_model):
-    from django.contrib.auth.models import Permission
-
     viewer = django_user_model.objects.create_user("viewer", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_comment"))
     client.force_login(viewer)

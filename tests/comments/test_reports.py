@@ -9,8 +9,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from comments.decisions import APPROVE
 from comments.models import Comment, CommentReport, ModerationSettings
-from comments.services import ReportRefused, comment_report
+from comments.services import ReportRefused, comment_decide, comment_report
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,16 @@ def test_migration_replaces_stored_session_keys_by_networks():
     assert "ip_address" not in columns
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_after_a_moderator_decides_only_fresh_reports_count(admin_user):
+    comment = CommentFactory()
+    for network in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"):
+        report(comment, network, hide_reported=True)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    comment_decide(comment=comment, decision=APPROVE, by=admin_user)
+    report(comment, "2001:db8::/64", hide_reported=True)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert [r["code"] for r in comment.reasons].count("reported") == 1

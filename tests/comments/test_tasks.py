@@ -12,6 +12,7 @@ from comments.models import Comment, CommentReport, ModerationSettings, Moderato
 from comments.moderation import Submission
 from comments.services import comment_report, comment_submit
 from comments.tasks import moderator_digest_task
+from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,8 +118,6 @@ def test_a_quiet_spell_makes_the_next_held_comment_urgent_again(
 
 
 def test_a_reported_comment_alerts_moderators_once(moderator, django_capture_on_commit_callbacks):
-    from tests.factories import CommentFactory
-
     comment = CommentFactory()
     for network in ("198.51.100.0/24", "203.0.113.0/24"):
         with django_capture_on_commit_callbacks(execute=True):
