@@ -1,16 +1,22 @@
-"""Moderation in the Django admin: the held-comment queue, one-click decisions, the review card and the log."""
+"""Moderation in the Django admin: the queue (keyboard, bulk, undo), the review card, commenters, reports, the log."""
 
 import re
 import uuid
-from urllib.parse import urlsplit
+from datetime import datetime
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
@@ -18,20 +24,35 @@ from django.views.decorators.http import require_POST
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
-from comments.decisions import DECISIONS, Decision
+from comments.decisions import DECISIONS, REMOVE, UNDO_WINDOW, Decision
+from comments.forms import CommenterActionForm
 from comments.models import (
     STATUS_DISPLAY_ORDER,
     Comment,
+    CommenterKind,
     CommenterRule,
     CommentReport,
     ModerationEvent,
     ModerationSettings,
 )
 from comments.moderation import REASON_LABELS
-from comments.selectors import commenter_history
-from comments.services import comment_decide, comment_edit, comment_set_status
+from comments.selectors import commenter_history, commenter_profile, recent_batches
+from comments.services import (
+    UndoUnavailable,
+    batch_undo,
+    comment_decide,
+    comment_edit,
+    comment_set_status,
+    commenter_clear_standing,
+    commenter_note_add,
+    commenter_remove_all,
+    commenter_set_standing,
+)
 
 URL_IN_TEXT = re.compile(r"(?:https?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
+REPORTED = "reported"  # the Reported queue, beside the statuses
+UNDO_STACK = "comments.undo"  # the moderator's recent decisions, newest last, in their session
+UNDO_KEPT = 20
 
 
 def decision_action(decision: Decision):
@@ -39,21 +60,59 @@ def decision_action(decision: Decision):
 
     @admin.action(description=decision.description, permissions=["moderate"])
     def action(modeladmin, request, queryset):
-        modeladmin.decide(request, queryset, decision)
+        return modeladmin.decide(request, queryset, decision)
 
     action.__name__ = decision.name
     return action
 
 
+def wants_json(request) -> bool:
+    """The queue's script asks for JSON; plain forms get a redirect."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def safe_next(request, fallback: str) -> str:
+    """Where the moderator came from (the queue page with its filters), never off-site."""
+    for next_url in (
+        request.POST.get("next", ""),
+        request.GET.get("next", ""),
+        request.headers.get("Referer", ""),
+    ):
+        if next_url and url_has_allowed_host_and_scheme(
+            next_url, {request.get_host()}, require_https=request.is_secure()
+        ):
+            return next_url
+    return fallback
+
+
+def remember_decision(request, batch: uuid.UUID, text: str) -> None:
+    stack = [entry for entry in request.session.get(UNDO_STACK, []) if entry["batch"] != str(batch)]
+    stack.append({"batch": str(batch), "text": text, "at": timezone.now().isoformat()})
+    request.session[UNDO_STACK] = stack[-UNDO_KEPT:]
+
+
+def last_undoable(request) -> dict | None:
+    """The moderator's latest decision that can still be undone, from their session."""
+    for entry in reversed(request.session.get(UNDO_STACK, [])):
+        until = datetime.fromisoformat(entry["at"]) + UNDO_WINDOW
+        if until > timezone.now():
+            return {**entry, "until": until}
+    return None
+
+
+def forget_decision(request, batch: str) -> None:
+    request.session[UNDO_STACK] = [e for e in request.session.get(UNDO_STACK, []) if e["batch"] != batch]
+
+
 class StatusFilter(admin.SimpleListFilter):
-    """Opens on the pending queue; 'All' shows every status."""
+    """Opens on the pending queue; 'Reported' lists comments with open reports; 'All' shows every status."""
 
     title = "status"
     parameter_name = "status"
     default = Comment.Status.PENDING
 
     def lookups(self, request, model_admin):
-        return [*Comment.Status.choices, ("all", "All")]
+        return [*Comment.Status.choices, (REPORTED, "Reported"), ("all", "All")]
 
     def value(self):
         """The chosen status; anything not offered (a mistyped or hostile URL) means the default queue."""
@@ -62,6 +121,8 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
+        if value == REPORTED:
+            return queryset.reported()
         return queryset if value == "all" else queryset.filter(status=value)
 
     def choices(self, changelist):
@@ -85,27 +146,38 @@ class ReasonFilter(admin.SimpleListFilter):
         return queryset.with_reason(self.value()) if self.value() in REASON_LABELS else queryset
 
 
+def report_summary(reasons: list[str]) -> str:
+    """Readers' reasons, most given first: "Spam ×2, Off-topic ×1"."""
+    counts = sorted({r: reasons.count(r) for r in reasons}.items(), key=lambda item: (-item[1], item[0]))
+    labels = dict(CommentReport.Reason.choices)
+    return ", ".join(f"{labels.get(reason, reason)} ×{n}" for reason, n in counts)
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = [
-        "excerpt",
-        "quick_actions",
-        "author_name",
-        "article_title",
-        "status",
-        "held_because",
-        "created_at",
-    ]
+    list_display = ["comment_text", "about", "quick_actions"]
+    list_display_links = None
     list_filter = [StatusFilter, ReasonFilter, ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
-    list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "ip_address", "body"]
     ordering = ["-created_at", "-id"]
-    list_per_page = 50
+    list_per_page = 100
     actions = [decision_action(decision) for decision in DECISIONS.values()]
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
-        ("Review", {"fields": ["review_article", "review_parent", "body", "held_because", "link_domains"]}),
+        (
+            "Review",
+            {
+                "fields": [
+                    "review_article",
+                    "review_parent",
+                    "body",
+                    "held_because",
+                    "reports",
+                    "link_domains",
+                ]
+            },
+        ),
         (
             "Commenter",
             {
@@ -121,7 +193,16 @@ class CommentAdmin(admin.ModelAdmin):
         ),
         (
             "Moderation",
-            {"fields": ["status", "created_at", "moderated_at", "moderated_by", "moderation_log"]},
+            {
+                "fields": [
+                    "status",
+                    "featured",
+                    "created_at",
+                    "moderated_at",
+                    "moderated_by",
+                    "moderation_log",
+                ]
+            },
         ),
     ]
     # Moderators edit the text and the status; everything else on the review card is shown as is.
@@ -141,46 +222,177 @@ class CommentAdmin(admin.ModelAdmin):
         return request.user.has_perm("comments.moderate_comment")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("article", "parent", "moderated_by")
+        open_reasons = (
+            CommentReport.objects.open()
+            .filter(comment=OuterRef("pk"))
+            .values("comment")
+            .annotate(reasons=ArrayAgg("reason", order_by="reason"))
+            .values("reasons")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article", "parent", "moderated_by")
+            .annotate(open_report_reasons=Subquery(open_reasons))
+        )
 
     def changelist_view(self, request, extra_context=None):
         counts = dict(Comment.objects.values_list("status").annotate(n=Count("id")).order_by())
+        tabs = [(value, label, counts.get(value, 0)) for value, label in Comment.Status.choices]
+        tabs.insert(1, (REPORTED, "Reported", Comment.objects.reported().count()))
+        moderate_url = reverse("admin:comments_comment_moderate", args=[0, "__decision__"])
         extra_context = {
             **(extra_context or {}),
-            "status_counts": [
-                (value, label, counts.get(value, 0)) for value, label in Comment.Status.choices
-            ],
+            "status_tabs": tabs,
             "current_status": request.GET.get("status", StatusFilter.default),  # only compared, never output
+            "last_decision": last_undoable(request),
+            "keys": [(d.key, d.description, d.name) for d in DECISIONS.values() if d.key],
+            "moderate_url": moderate_url.replace("/0/", "/__pk__/"),
         }
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
-        moderate = self.admin_site.admin_view(require_POST(self.moderate_view))
+        def view(method):
+            return self.admin_site.admin_view(method)
+
         return [
-            path("<int:pk>/moderate/<str:decision>/", moderate, name="comments_comment_moderate"),
+            path(
+                "<int:pk>/moderate/<str:decision>/",
+                view(require_POST(self.moderate_view)),
+                name="comments_comment_moderate",
+            ),
+            path("undo/", view(require_POST(self.undo_view)), name="comments_comment_undo"),
+            path("commenter/", view(self.commenter_view), name="comments_commenter"),
             *super().get_urls(),
         ]
 
     def moderate_view(self, request, pk, decision):
-        """One-click decision from the queue or the review card; goes back to where it came from."""
+        """One-click decision from the queue, the keyboard or the review card; JSON to fetch, else a redirect."""
         if not self.has_moderate_permission(request) or decision not in DECISIONS:
             raise PermissionDenied
+        decision = DECISIONS[decision]
         comment = get_object_or_404(Comment, pk=pk)
-        comment_decide(comment=comment, decision=DECISIONS[decision], by=request.user)
-        self.message_user(
-            request, f"{DECISIONS[decision].done}: comment by {comment.author_name}.", messages.SUCCESS
-        )
-        # Back to the queue page the moderator was on (its filters and page), never off-site.
-        for next_url in (request.GET.get("next", ""), request.META.get("HTTP_REFERER", "")):
-            if next_url and url_has_allowed_host_and_scheme(
-                next_url, {request.get_host()}, require_https=request.is_secure()
-            ):
-                return HttpResponseRedirect(next_url)
-        return HttpResponseRedirect(reverse("admin:comments_comment_changelist"))
+        batch = uuid.uuid4()
+        changed = comment_decide(comment=comment, decision=decision, by=request.user, batch=batch)
+        text = f"{decision.done} 1 comment (by {comment.author_name})." if changed else "Nothing to change."
+        if changed:
+            remember_decision(request, batch, text)
+        if wants_json(request):
+            return JsonResponse(
+                {
+                    "changed": changed,
+                    "message": text,
+                    "status": comment.get_status_display(),
+                    "batch": str(batch),
+                }
+            )
+        self.message_user(request, text, messages.SUCCESS if changed else messages.INFO)
+        return HttpResponseRedirect(safe_next(request, reverse("admin:comments_comment_changelist")))
+
+    def undo_view(self, request):
+        """Undo a decision: the one named in the form, else this moderator's latest still in the window."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        batch = request.POST.get("batch", "")
+        if not batch:
+            last = last_undoable(request)
+            batch = last["batch"] if last else ""
+        try:
+            undone = batch_undo(batch=uuid.UUID(batch), by=request.user)
+        except ValueError:
+            text, ok, undone = "There is no decision to undo.", False, None
+        except UndoUnavailable as refusal:
+            text, ok, undone = str(refusal), False, None
+        else:
+            text = ngettext(
+                "Undone: %(n)d comment restored.", "Undone: %(n)d comments restored.", len(undone.restored)
+            )
+            text %= {"n": len(undone.restored)}
+            if undone.skipped:
+                text += f" {undone.skipped} changed again since and left as they are."
+            ok = True
+        if batch:
+            forget_decision(request, batch)
+        if wants_json(request):
+            restored = undone.restored if undone else []
+            statuses = dict(Comment.objects.filter(pk__in=restored).values_list("pk", "status"))
+            labels = dict(Comment.Status.choices)
+            return JsonResponse(
+                {"ok": ok, "message": text, "restored": {pk: labels[s] for pk, s in statuses.items()}},
+                status=200 if ok else 409,
+            )
+        self.message_user(request, text, messages.SUCCESS if ok else messages.WARNING)
+        return HttpResponseRedirect(safe_next(request, reverse("admin:comments_comment_changelist")))
+
+    def commenter_view(self, request):
+        """Everything about one commenter, by email or by IP, and what staff can do about them."""
+        kind = CommenterKind.EMAIL if "email" in request.GET else CommenterKind.IP
+        value = request.GET.get(kind, "").strip()
+        if not value or not self.has_view_permission(request):
+            raise PermissionDenied
+        form = CommenterActionForm(request.POST or None)
+        if request.method == "POST":
+            if not self.has_moderate_permission(request):
+                raise PermissionDenied
+            if form.is_valid():
+                self.commenter_act(request, kind, value, form.cleaned_data)
+                return HttpResponseRedirect(request.get_full_path())
+            self.message_user(
+                request, "Nothing was changed. Please correct the errors below.", messages.ERROR
+            )
+        profile = commenter_profile(kind, value)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Commenter: {value}",
+            "kind": kind,
+            "value": value,
+            "profile": profile,
+            "form": form,
+            "can_moderate": self.has_moderate_permission(request),
+            "remove_count": profile.counts[Comment.Status.PENDING] + profile.counts[Comment.Status.APPROVED],
+            "last_decision": last_undoable(request),
+        }
+        status = 400 if form.errors else 200
+        return TemplateResponse(request, "admin/comments/commenter.html", context, status=status)
+
+    def commenter_act(self, request, kind: str, value: str, data: dict) -> None:
+        action = data["action"]
+        if action == "note":
+            if not request.user.has_perm("comments.add_commenternote"):
+                raise PermissionDenied
+            commenter_note_add(kind=kind, value=value, body=data["body"], by=request.user)
+            self.message_user(request, "Note added.")
+        elif action == "clear":
+            commenter_clear_standing(kind=kind, value=value)
+            self.message_user(request, "They are an ordinary commenter again.")
+        elif action == "remove_all":
+            batch, count = commenter_remove_all(kind=kind, value=value, decision=REMOVE, by=request.user)
+            text = ngettext("Removed %(n)d comment.", "Removed %(n)d comments.", count) % {"n": count}
+            if count:
+                remember_decision(request, batch, text)
+            self.message_user(request, text)
+        else:
+            rule = commenter_set_standing(
+                kind=kind, value=value, action=data["standing"], until=data["until"], by=request.user
+            )
+            until = f" until {timezone.localtime(rule.expires_at):%Y-%m-%d %H:%M}" if rule.expires_at else ""
+            self.message_user(request, f"{rule.get_action_display()}{until}.")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        buttons = [decision for decision in DECISIONS.values() if decision.on_review_card]
-        extra_context = {**(extra_context or {}), "moderation_buttons": buttons}
+        comment = self.get_object(request, object_id)
+        open_reports = comment.reports.open().count() if comment else 0
+        buttons = [
+            decision
+            for decision in DECISIONS.values()
+            if decision.on_review_card and comment and decision.changes(comment, open_reports)
+        ]
+        extra_context = {
+            **(extra_context or {}),
+            "moderation_buttons": buttons,
+            "undoable": recent_batches(comment) if comment else [],
+            "commenter_links": commenter_links(comment) if comment else [],
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -192,46 +404,98 @@ class CommentAdmin(admin.ModelAdmin):
         comment_set_status(comment=obj, to=new_status, by=request.user, reason="Changed on the review page.")
 
     def decide(self, request, queryset, decision: Decision):
+        """A bulk decision as one batch (one undo). A selection across pages is confirmed with its count first."""
+        if request.POST.get("select_across") == "1" and "confirm" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/comments/comment/confirm_decision.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": "Are you sure?",
+                    "decision": decision,
+                    "count": queryset.count(),
+                    "checkbox_name": ACTION_CHECKBOX_NAME,
+                    "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+                },
+            )
         batch = uuid.uuid4()
-        for comment in queryset:
+        count = sum(
             comment_decide(comment=comment, decision=decision, by=request.user, batch=batch)
-        count = len(queryset)
-        self.message_user(
-            request,
-            ngettext("%(done)s %(n)d comment.", "%(done)s %(n)d comments.", count)
-            % {"done": decision.done, "n": count},
+            for comment in queryset
         )
+        text = ngettext("%(done)s %(n)d comment.", "%(done)s %(n)d comments.", count) % {
+            "done": decision.done,
+            "n": count,
+        }
+        if count:
+            remember_decision(request, batch, text)
+        if wants_json(request):
+            return JsonResponse({"changed": count, "message": text, "batch": str(batch)})
+        self.message_user(request, text)
+        return None
 
     @admin.display(description="comment")
-    def excerpt(self, comment):
-        return truncatechars(comment.body, 120)
+    def comment_text(self, comment):
+        why = comment.reason_text
+        if comment.open_report_reasons:
+            why = f"Reported: {report_summary(comment.open_report_reasons)}" + (f"; {why}" if why else "")
+        return format_html(
+            '<div class="mq-text">{}</div><div class="mq-why">{}</div>',
+            truncatechars(comment.body, 320),
+            why or "–",
+        )
 
-    @admin.display(description="article", ordering="article__title")
-    def article_title(self, comment):
-        return truncatechars(comment.article.title, 40)
+    @admin.display(description="who, where, when")
+    def about(self, comment):
+        kind, value = commenter_key(comment)
+        who = comment.author_name
+        if value:
+            url = reverse("admin:comments_commenter") + "?" + urlencode({kind: value})
+            who = format_html('<a href="{}" title="Commenter page">{}</a>', url, comment.author_name)
+        return format_html(
+            '<div class="mq-who">{}</div><div class="mq-article">on {}</div>'
+            '<div class="mq-when"><time datetime="{}" title="{}">{}</time> · <span class="mq-status">{}</span>{}</div>',
+            who,
+            truncatechars(comment.article.title, 60),
+            comment.created_at.isoformat(timespec="seconds"),
+            timezone.localtime(comment.created_at).strftime("%Y-%m-%d %H:%M"),
+            naturaltime(comment.created_at),
+            comment.get_status_display(),
+            " · pick" if comment.featured else "",
+        )
+
+    @admin.display(description="decide")
+    def quick_actions(self, comment):
+        """Buttons that post the changelist form (with its CSRF token) to the one-click URL; no JavaScript."""
+        open_reports = len(comment.open_report_reasons or [])
+        buttons = [
+            (reverse("admin:comments_comment_moderate", args=[comment.pk, d.name]), d.name, d.label)
+            for d in DECISIONS.values()
+            if d.in_queue_row and d.changes(comment, open_reports)
+        ]
+        return format_html(
+            '<div class="mq-buttons">{}</div><div class="mq-links"><a class="mq-review" href="{}">Review</a>'
+            ' · <a href="{}" title="View on site">View</a></div>',
+            format_html_join(
+                "",
+                '<button type="submit" class="button" formaction="{}" data-decision="{}">{}</button>',
+                buttons,
+            ),
+            reverse("admin:comments_comment_change", args=[comment.pk]),
+            comment.get_absolute_url(),
+        )
 
     @admin.display(description="held because")
     def held_because(self, comment):
         return comment.reason_text or "–"
 
-    @admin.display(description="")
-    def quick_actions(self, comment):
-        """Buttons that post the changelist form (with its CSRF token) to the one-click URL; no JavaScript."""
-        buttons = [
-            (decision.name, decision.label)
-            for decision in DECISIONS.values()
-            if decision.in_queue_row and comment.status != decision.status
-        ]
-        base = reverse("admin:comments_comment_moderate", args=[comment.pk, "__decision__"])
-        return format_html(
-            '{} <a href="{}" title="View on site">View</a>',
-            format_html_join(
-                " ",
-                '<button type="submit" class="button" formaction="{}">{}</button>',
-                ((base.replace("__decision__", decision), label) for decision, label in buttons),
-            ),
-            comment.get_absolute_url(),
-        )
+    @admin.display(description="readers' reports")
+    def reports(self, comment):
+        reasons = list(comment.reports.open().values_list("reason", flat=True))
+        reviewed = comment.reports.count() - len(reasons)
+        text = report_summary(reasons) or "none open"
+        return f"{text}" + (f" ({reviewed} reviewed before)" if reviewed else "")
 
     @admin.display(description="article")
     def review_article(self, comment):
@@ -285,19 +549,40 @@ class CommentAdmin(admin.ModelAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                "<li>{} · {} · {} → {}{}</li>",
+                "<li>{} · {} · {}{}</li>",
                 (
                     (
                         event.created_at.strftime("%Y-%m-%d %H:%M"),
                         event.actor or "site",
-                        event.from_status or "new",
-                        event.to_status,
+                        event_summary(event),
                         f" · {event.reason}" if event.reason else "",
                     )
                     for event in events
                 ),
             ),
         )
+
+
+def event_summary(event: ModerationEvent) -> str:
+    if event.kind == ModerationEvent.Kind.STATUS:
+        return f"{event.from_status or 'new'} → {event.to_status}"
+    return event.get_kind_display()
+
+
+def commenter_key(comment: Comment) -> tuple[str, str]:
+    """How the commenter page finds whoever wrote a comment: their email, else their IP address."""
+    if comment.author_email:
+        return CommenterKind.EMAIL, comment.author_email.lower()
+    return CommenterKind.IP, comment.ip_address or ""
+
+
+def commenter_links(comment: Comment) -> list[tuple[str, str]]:
+    """Links to the commenter pages of a comment's email and IP address."""
+    base = reverse("admin:comments_commenter")
+    values = [(CommenterKind.EMAIL, comment.author_email.lower()), (CommenterKind.IP, comment.ip_address)]
+    return [
+        (f"{base}?{urlencode({kind: value})}", f"{kind.label}: {value}") for kind, value in values if value
+    ]
 
 
 class CommentInline(admin.TabularInline):
@@ -353,7 +638,7 @@ admin.site.register(Article, ArticleWithCommentsAdmin)
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
-        ("Approval", {"fields": ["policy", "notify_moderators"]}),
+        ("Approval", {"fields": ["policy", "notify_moderators", "digest_minutes"]}),
         ("Spam and hold lists", {"fields": ["disallowed_words", "moderation_words", "max_links"]}),
         (
             "Flood and timing",
@@ -367,16 +652,12 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            "Readers' reports",
+            {"fields": ["hide_reported", "report_threshold", "reports_per_network_per_hour"]},
+        ),
+        (
             "Threads",
-            {
-                "fields": [
-                    "report_threshold",
-                    "thread_depth",
-                    "comments_per_page",
-                    "close_after_days",
-                    "edit_window_minutes",
-                ]
-            },
+            {"fields": ["thread_depth", "comments_per_page", "close_after_days", "edit_window_minutes"]},
         ),
     ]
 
@@ -396,11 +677,11 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(CommenterRule)
 class CommenterRuleAdmin(admin.ModelAdmin):
-    list_display = ["value", "kind", "action", "note", "created_by", "created_at"]
+    list_display = ["value", "kind", "action", "expires_at", "note", "created_by", "created_at"]
     list_filter = ["action", "kind"]
     search_fields = ["value", "note"]
     list_select_related = ["created_by"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at", "batch"]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -412,8 +693,8 @@ class CommenterRuleAdmin(admin.ModelAdmin):
 class ModerationEventAdmin(admin.ModelAdmin):
     """The record of who did what; read-only."""
 
-    list_display = ["created_at", "comment_link", "actor", "from_status", "to_status", "reason"]
-    list_filter = ["to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["created_at", "comment_link", "actor", "kind", "from_status", "to_status", "reason"]
+    list_filter = ["kind", "to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["reason", "comment__author_name", "comment__body"]
     list_select_related = ["comment__article", "actor"]
     date_hierarchy = "created_at"
@@ -435,8 +716,11 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
 @admin.register(CommentReport)
 class CommentReportAdmin(admin.ModelAdmin):
-    list_display = ["comment", "created_at"]
-    list_select_related = ["comment__article"]
+    """Readers' reports: the reason and the network they came from, nothing that identifies a browser."""
+
+    list_display = ["comment", "reason", "network", "created_at", "reviewed_at", "reviewed_by"]
+    list_filter = ["reason", ("reviewed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["comment__article", "reviewed_by"]
 
     def has_add_permission(self, request):
         return False

@@ -1,10 +1,13 @@
 import re
 import time
+from datetime import timedelta
 
 from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
+from django.utils import timezone
 
+from comments.models import CommenterAction, ReportReason
 from comments.moderation import Submission
 from comments.reader import staff_display_name
 
@@ -145,3 +148,46 @@ class CommentEditForm(forms.Form):
 
     def clean_body(self):
         return clean_comment_text(self.cleaned_data["body"])
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=ReportReason.choices, error_messages={"required": "Please say why you are reporting it."}
+    )
+
+
+# What staff can do on a commenter's page: (standing, how long) for each standing button.
+STANDINGS = {
+    "trust": (CommenterAction.TRUST, None),
+    "hold": (CommenterAction.HOLD, None),
+    "suspend_1h": (CommenterAction.SUSPEND, timedelta(hours=1)),
+    "suspend_1d": (CommenterAction.SUSPEND, timedelta(days=1)),
+    "suspend_7d": (CommenterAction.SUSPEND, timedelta(days=7)),
+    "block": (CommenterAction.BLOCK, None),
+}
+BLOCK_FOR = {"": None, "1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+
+class CommenterActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(name, name) for name in [*STANDINGS, "clear", "remove_all", "note"]])
+    block_for = forms.ChoiceField(
+        label="Block for",
+        required=False,
+        choices=[("", "until unblocked"), ("1d", "1 day"), ("7d", "7 days"), ("30d", "30 days")],
+    )
+    body = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "note" and not data.get("body", "").strip():
+            self.add_error("body", "Write the note before adding it.")
+        if action in STANDINGS:
+            standing, duration = STANDINGS[action]
+            if action == "block":
+                duration = BLOCK_FOR[data.get("block_for", "")]
+            data["standing"] = standing
+            data["until"] = timezone.now() + duration if duration else None
+        return data

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,16 @@ class CommentQuerySet(models.QuerySet):
 
     def with_reason(self, code: str):
         return self.filter(reasons__contains=[{"code": code}])
+
+    def reported(self):
+        """Comments with reports no moderator has reviewed yet (the Reported queue)."""
+        return self.filter(Exists(CommentReport.objects.open().filter(comment=OuterRef("pk"))))
+
+    def by_commenter(self, kind: str, value: str):
+        """A commenter's comments, by email (case-insensitively) or by IP address."""
+        if kind == CommenterKind.EMAIL:
+            return self.filter(author_email__iexact=value) if value else self.none()
+        return self.filter(ip_address=value)
 
 
 class Comment(models.Model):
@@ -118,10 +128,10 @@ class EventKind(models.TextChoices):
     EDIT = "edit", "Text edited"
     FEATURE = "feature", "Made an editors' pick"
     UNFEATURE = "unfeature", "No longer an editors' pick"
-    IMPORT = (
-        "import",
-        "Imported with its status",
-    )  # counts as a moderator's decision for what learns from them
+    REVIEWED = "reviewed", "Readers' reports reviewed"
+    REOPENED = "reopened", "Readers' reports open again"
+    # An imported comment's original status: counts as a moderator's decision for what learns from them.
+    IMPORT = "import", "Imported with its status"
 
 
 class ModerationEvent(models.Model):
@@ -149,6 +159,9 @@ class ModerationEvent(models.Model):
         db_index=True,
         help_text="Shared by the events of one decision on many comments.",
     )
+    undoes = models.UUIDField(
+        null=True, blank=True, db_index=True, help_text="For an undo: the batch whose decision it reverses."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -161,8 +174,10 @@ class ModerationEvent(models.Model):
 
 
 class CommenterAction(models.TextChoices):
-    TRUST = "trust", "Trust"
-    BLOCK = "block", "Block"
+    TRUST = "trust", "Trusted"
+    HOLD = "hold", "Always held for review"
+    SUSPEND = "suspend", "Suspended"
+    BLOCK = "block", "Blocked"
 
 
 class CommenterKind(models.TextChoices):
@@ -170,23 +185,44 @@ class CommenterKind(models.TextChoices):
     IP = "ip", "IP address"
 
 
+class CommenterRuleQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Rules in force: without an expiry, or expiring later than now."""
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now()))
+
+
 class CommenterRule(models.Model):
-    """A commenter staff trust (approved without review) or block (marked spam), by email or IP."""
+    """A commenter's standing, by email or IP: trusted, always held, suspended or blocked (optionally until a time).
+
+    One rule per email or address: a new standing replaces the old one.
+    """
 
     Action = CommenterAction
     Kind = CommenterKind
 
-    action = models.CharField(max_length=5, choices=Action.choices)
+    action = models.CharField(max_length=10, choices=Action.choices)
     kind = models.CharField(max_length=5, choices=Kind.choices)
     value = models.CharField(max_length=254, help_text="Email addresses are compared case-insensitively.")
     note = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: until staff change it. Suspensions always end."
+    )
+    batch = models.UUIDField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The decision that wrote it, so undoing it removes it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = CommenterRuleQuerySet.as_manager()
+
     class Meta:
-        verbose_name = "trusted or blocked commenter"
+        verbose_name = "commenter standing"
+        verbose_name_plural = "commenter standings"
         constraints = [
             models.UniqueConstraint(fields=["kind", "value"], name="commenter_rule_unique"),
             models.CheckConstraint(
@@ -194,6 +230,10 @@ class CommenterRule(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=CommenterKind.values), name="commenter_rule_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(action=CommenterAction.SUSPEND) | Q(expires_at__isnull=False),
+                name="commenter_rule_suspension_ends",
             ),
         ]
 
@@ -206,21 +246,88 @@ class CommenterRule(models.Model):
         super().save(*args, **kwargs)
 
 
+class CommenterNote(models.Model):
+    """A moderator's note about a commenter (by email or IP), read on their commenter page."""
+
+    kind = models.CharField(max_length=5, choices=CommenterKind.choices)
+    value = models.CharField(max_length=254)
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "value", "created_at"], name="commenter_note_idx")]
+
+    def __str__(self):
+        return f"Note on {self.value}"
+
+    def save(self, *args, **kwargs):
+        if self.kind == CommenterKind.EMAIL:
+            self.value = self.value.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", "Spam"
+    ABUSE = "abuse", "Abusive or hateful"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    OTHER = "other", "Something else"
+
+
+class CommentReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(reviewed_at__isnull=True)
+
+
 class CommentReport(models.Model):
-    """A reader's report of a comment; one per comment per browser session and per IP address."""
+    """A reader's report of a comment: one per comment per network (IPv4 /24, IPv6 /64).
+
+    Nothing that identifies the reader's browser is kept; the network is enough to count distinct reporters
+    and to rate-limit them.
+    """
+
+    Reason = ReportReason
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    session_key = models.CharField(max_length=40)
-    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices, default=Reason.OTHER)
+    network = models.CharField(max_length=43, blank=True, help_text="The reader's /24 (IPv4) or /64 (IPv6).")
     created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_batch = models.UUIDField(null=True, blank=True, db_index=True)
+
+    objects = CommentReportQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["comment", "session_key"], name="comment_report_once_per_session")
+            models.UniqueConstraint(fields=["comment", "network"], name="comment_report_once_per_network"),
+            models.CheckConstraint(
+                condition=Q(reason__in=ReportReason.values), name="comment_report_reason_valid"
+            ),
         ]
+        indexes = [models.Index(fields=["network", "created_at"], name="comment_report_network_idx")]
 
     def __str__(self):
         return f"Report of comment {self.comment_id}"
+
+
+class ModeratorMail(models.Model):
+    """When moderators were last emailed and when the next digest is due (one row, pk=1)."""
+
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    digest_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "moderator mail state"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="moderator_mail_singleton")]
+
+    def __str__(self):
+        return "Moderator mail"
 
 
 class ModerationSettings(models.Model):
@@ -254,7 +361,20 @@ class ModerationSettings(models.Model):
         default=2 * 60 * 60, help_text="Hold comments sent from a form older than this."
     )
     report_threshold = models.PositiveSmallIntegerField(
-        default=3, help_text="Reports from readers that send an approved comment back to review."
+        default=3,
+        validators=[MinValueValidator(2)],
+        help_text="Distinct networks (IPv4 /24, IPv6 /64) whose reports hide a comment before review, "
+        "when hiding is allowed below.",
+    )
+    hide_reported = models.BooleanField(
+        default=False,
+        help_text="Send a reported comment back to review (hidden) once enough distinct networks report it. "
+        "Off: reported comments stay published until a moderator decides.",
+    )
+    reports_per_network_per_hour = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="Reports one network (IPv4 /24, IPv6 /64) may send in an hour.",
     )
     thread_depth = models.PositiveSmallIntegerField(
         default=3,
@@ -268,7 +388,13 @@ class ModerationSettings(models.Model):
         default=100, validators=[MinValueValidator(1)], help_text="Top-level comments per page."
     )
     notify_moderators = models.BooleanField(
-        default=True, help_text="Email moderators when a comment is held."
+        default=True, help_text="Email moderators when comments wait for review."
+    )
+    digest_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text="At most one email to moderators in this many minutes: the first waiting comment after a "
+        "quiet spell is sent at once, the rest as one digest.",
     )
     edit_window_minutes = models.PositiveSmallIntegerField(
         default=15,

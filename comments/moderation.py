@@ -57,6 +57,7 @@ class Commenter:
     blocked_email: bool = False
     blocked_ip: bool = False
     trusted: bool = False
+    always_held: bool = False  # staff want to see each of their comments
     has_approved_comment: bool = False
 
 
@@ -165,6 +166,13 @@ def posted_too_fast(submission: Submission, config: ModerationSettings, commente
 def form_too_old(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     if submission.form_age is not None and submission.form_age > config.max_form_age_seconds:
         return f"Sent from a form shown {submission.form_age / 3600:.1f} hours earlier."
+    return None
+
+
+@hold_rule("commenter_held", "Commenter always held")
+def commenter_held(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
+    if commenter.always_held:
+        return "Staff hold every comment from this commenter for review."
     return None
 
 

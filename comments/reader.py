@@ -86,6 +86,20 @@ def client_ip(request) -> str | None:
         return None
 
 
+def client_network(request) -> str:
+    """The reader's network, IPv4 /24 or IPv6 /64: what reports are counted and limited by ("" if unknown).
+
+    Counting networks rather than addresses or browsers means one person with many addresses in one
+    network, or many cleared cookies, still counts once.
+    """
+    address = client_ip(request)
+    if address is None:
+        return ""
+    ip = ipaddress.ip_address(address)
+    prefix = 24 if ip.version == 4 else 64
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
 def remembered_identity(request) -> dict:
     """The name, email and website the reader asked this browser to remember, or {}."""
     raw = request.get_signed_cookie(REMEMBER_COOKIE, default=None, salt=REMEMBER_SALT)

@@ -4,7 +4,7 @@ import re
 
 from articles.models import Article
 from comments.forms import CommentForm, make_form_token
-from comments.models import ModerationSettings
+from comments.models import CommentReport, ModerationSettings
 from comments.reader import own_comment_ids, remembered_identity, staff_display_name, staff_poster
 from comments.selectors import editable_comment_ids, thread_page
 from comments.services import comments_closed
@@ -42,4 +42,5 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
         "staff_name": staff_display_name(staff_user) if staff_user else "",
         # Per reader: only ever on pages of readers with comments in their session, never a shared page.
         "editable_ids": editable_comment_ids(article, own_ids=own_comment_ids(request), config=config),
+        "report_reasons": CommentReport.Reason.choices,
     }

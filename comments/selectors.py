@@ -9,12 +9,20 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment, ModerationSettings
+from comments.decisions import UNDO_WINDOW
+from comments.models import (
+    Comment,
+    CommenterKind,
+    CommenterNote,
+    CommenterRule,
+    ModerationEvent,
+    ModerationSettings,
+)
 from comments.reader import edit_refusal
 from comments.threads import build_threads, page_of
 
@@ -137,3 +145,93 @@ def moderator_emails() -> list[str]:
     users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
     users = users.filter(Q(groups__name="Moderators") | Q(is_superuser=True)).distinct()
     return sorted(users.values_list("email", flat=True))
+
+
+@dataclass(frozen=True)
+class CommenterProfile:
+    counts: dict[str, int]  # their comments by status
+    comments: list[Comment]  # newest first, at most PROFILE_ROWS
+    names: list[str]  # names they used
+    others: list[str]  # the IP addresses of an email, or the emails of an IP address
+    events: list[ModerationEvent]  # decisions on their comments (who, when), newest first
+    notes: list[CommenterNote]
+    standing: CommenterRule | None  # in force now
+
+
+PROFILE_ROWS = 100
+
+
+def commenter_profile(kind: str, value: str) -> CommenterProfile:
+    """What the site knows of one commenter, by email or by IP address, in a fixed number of queries."""
+    value = value.lower() if kind == CommenterKind.EMAIL else value
+    theirs = Comment.objects.by_commenter(kind, value)
+    counts = dict(theirs.values_list("status").annotate(n=Count("id")).order_by())
+    if kind == CommenterKind.EMAIL:
+        other_field, others = "ip_address", theirs.exclude(ip_address__isnull=True)
+    else:
+        other_field, others = "author_email", theirs.exclude(author_email="")
+    return CommenterProfile(
+        counts={status: counts.get(status, 0) for status in Comment.Status.values},
+        comments=list(
+            theirs.select_related("article", "moderated_by").order_by("-created_at", "-id")[:PROFILE_ROWS]
+        ),
+        names=list(theirs.values_list("author_name", flat=True).distinct().order_by("author_name")[:50]),
+        others=[
+            str(v) for v in others.values_list(other_field, flat=True).distinct().order_by(other_field)[:50]
+        ],
+        events=list(
+            ModerationEvent.objects.filter(comment__in=theirs, actor__isnull=False)
+            .select_related("actor", "comment")
+            .order_by("-created_at", "-id")[:PROFILE_ROWS]
+        ),
+        notes=list(CommenterNote.objects.filter(kind=kind, value=value).select_related("created_by")),
+        standing=CommenterRule.objects.active().filter(kind=kind, value=value).first(),
+    )
+
+
+@dataclass(frozen=True)
+class RecentBatch:
+    batch: str
+    actor: object
+    at: datetime
+    size: int  # comments in the decision
+    summary: str
+
+
+def recent_batches(comment: Comment) -> list[RecentBatch]:
+    """Decisions on this comment that can still be undone (newest first), each with its size."""
+    since = timezone.now() - UNDO_WINDOW
+    mine = (
+        ModerationEvent.objects.filter(
+            comment=comment, batch__isnull=False, undoes__isnull=True, created_at__gte=since
+        )
+        .exclude(batch__in=ModerationEvent.objects.filter(undoes__isnull=False).values("undoes"))
+        .values_list("batch", flat=True)
+        .distinct()
+    )
+    rows = (
+        ModerationEvent.objects.filter(batch__in=mine)
+        .values("batch")
+        .annotate(size=Count("comment", distinct=True), at=Min("created_at"), actor=Max("actor__username"))
+        .order_by("-at")
+    )
+    kinds = {
+        event.batch: event
+        for event in ModerationEvent.objects.filter(comment=comment, batch__in=mine).order_by("id")
+    }
+    return [
+        RecentBatch(
+            batch=str(row["batch"]),
+            actor=row["actor"] or "site",
+            at=row["at"],
+            size=row["size"],
+            summary=_event_text(kinds[row["batch"]]),
+        )
+        for row in rows
+    ]
+
+
+def _event_text(event: ModerationEvent) -> str:
+    if event.kind == ModerationEvent.Kind.STATUS:
+        return f"{event.from_status} → {event.to_status}"
+    return event.get_kind_display()

@@ -1,19 +1,23 @@
-"""Writes to comments that carry rules: submitting, moderating, editing, reporting, trusting and blocking,
-and readers' email subscriptions."""
+"""Writes to comments that carry rules: submitting, moderating, undoing, editing, reporting, commenters'
+standing, and readers' email subscriptions."""
 
 import math
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from articles.models import Article
 from comments import notifications
-from comments.decisions import Decision
+from comments.decisions import UNDO_WINDOW, Decision
 from comments.models import (
     Comment,
+    CommenterNote,
     CommenterRule,
     CommentReport,
     EmailSubscription,
@@ -24,7 +28,7 @@ from comments.moderation import HOLD_ALL_REASON, REPORTED_REASON, Commenter, Sub
 from comments.reader import edit_refusal
 from comments.tasks import (
     enqueue_after,
-    notify_moderators_task,
+    moderators_alert_task,
     send_confirmation_task,
     send_decision_notice_task,
     send_reply_notices_task,
@@ -60,6 +64,21 @@ class EditRefused(CommentRefused):
 
 
 MAX_AUTHOR_EDITS = 10  # per comment: the window is short, but a script could fill the log
+
+
+class CommenterSuspended(CommentRefused):
+    def __init__(self, until: datetime):
+        self.until = until
+        when = date_format(timezone.localtime(until), "DATETIME_FORMAT")
+        super().__init__(
+            f"You cannot post comments until {when} ({timezone.get_current_timezone_name()}). "
+            "Your text is still below."
+        )
+
+
+def _alert_moderators() -> None:
+    """After commit, tell the task worker a comment started waiting (it decides between now and a digest)."""
+    transaction.on_commit(moderators_alert_task.enqueue, robust=True)
 
 
 def comments_closed(*, article: Article, config: ModerationSettings, now: datetime | None = None) -> bool:
@@ -114,16 +133,21 @@ def _check_flood(*, submission: Submission, config: ModerationSettings, now: dat
             raise FloodLimited(retry_after=max(1, math.ceil((frees_at - now).total_seconds())))
 
 
-def _commenter_facts(submission: Submission) -> Commenter:
-    rules = CommenterRule.objects.filter(
-        Q(kind=CommenterRule.Kind.EMAIL, value=submission.email)
+def _commenter_facts(submission: Submission, now: datetime) -> Commenter:
+    """What the commenter's standing rules in force say; a suspension refuses the comment outright."""
+    rules = CommenterRule.objects.active(now).filter(
+        Q(kind=CommenterRule.Kind.EMAIL, value=submission.email.lower())
         | Q(kind=CommenterRule.Kind.IP, value=submission.ip_address or "")
-    ).values_list("action", "kind")
-    rules = set(rules)
+    )
+    suspensions = [rule.expires_at for rule in rules if rule.action == CommenterRule.Action.SUSPEND]
+    if suspensions:
+        raise CommenterSuspended(max(suspensions))
+    standing = {(rule.action, rule.kind) for rule in rules}
     return Commenter(
-        blocked_email=(CommenterRule.Action.BLOCK, CommenterRule.Kind.EMAIL) in rules,
-        blocked_ip=(CommenterRule.Action.BLOCK, CommenterRule.Kind.IP) in rules,
-        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in rules,
+        blocked_email=(CommenterRule.Action.BLOCK, CommenterRule.Kind.EMAIL) in standing,
+        blocked_ip=(CommenterRule.Action.BLOCK, CommenterRule.Kind.IP) in standing,
+        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in standing,
+        always_held=any(action == CommenterRule.Action.HOLD for action, _ in standing),
         has_approved_comment=Comment.objects.approved()
         .filter(author_email=submission.email, author_name=submission.name)
         .exists(),
@@ -185,7 +209,7 @@ def comment_submit(
     if user is not None:
         status, reasons, note = Comment.Status.APPROVED, [], "Posted by staff."
     else:
-        verdict = assess(submission, config, _commenter_facts(submission))
+        verdict = assess(submission, config, _commenter_facts(submission, now))
         status, reasons = verdict.status, [{"code": code, "text": text} for code, text in verdict.reasons]
         note = verdict.note or "; ".join(reason["text"] for reason in reasons)
     comment = Comment(
@@ -208,7 +232,7 @@ def comment_submit(
     comment.save()
     _log(comment=comment, from_status="", by=user, reason=note)
     if comment.status == Comment.Status.PENDING and config.notify_moderators:
-        transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
+        _alert_moderators()
     if comment.notify_replies and comment.status != Comment.Status.SPAM:
         transaction.on_commit(lambda: send_confirmation_task.enqueue(comment.pk), robust=True)
     _tell_readers(comment, from_status="")
@@ -240,10 +264,13 @@ def comment_import(
 
 
 @transaction.atomic
-def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch: UUID | None = None) -> bool:
+def comment_set_status(
+    *, comment: Comment, to: str, by, reason: str = "", batch: UUID | None = None, undoes: UUID | None = None
+) -> bool:
     """Move a comment to another status and log who did it; returns False when it was there already.
 
-    `batch` ties together the events of one decision taken on many comments (so it can be undone as one).
+    `batch` ties together the events of one decision taken on many comments (so it can be undone as one);
+    `undoes` names the batch an undo reverses.
     """
     if comment.status == to:
         return False
@@ -254,7 +281,7 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch
     comment.moderated_at = None if back_in_queue else timezone.now()
     comment.moderated_by = None if back_in_queue else by
     comment.save(update_fields=["status", "moderated_at", "moderated_by"])
-    _log(comment=comment, from_status=from_status, by=by, reason=reason, batch=batch)
+    _log(comment=comment, from_status=from_status, by=by, reason=reason, batch=batch, undoes=undoes)
     _tell_readers(comment, from_status)
     return True
 
@@ -312,7 +339,7 @@ def comment_author_edit(
         ip_address=comment.ip_address,
         user_agent=comment.user_agent,
     )
-    verdict = assess(submission, config, _commenter_facts(submission))
+    verdict = assess(submission, config, _commenter_facts(submission, now or timezone.now()))
     reasons = [
         {"code": code, "text": text} for code, text in verdict.reasons if (code, text) != HOLD_ALL_REASON
     ]
@@ -324,7 +351,7 @@ def comment_author_edit(
         note = "After an edit by its author: " + "; ".join(reason["text"] for reason in reasons)
         comment_set_status(comment=comment, to=verdict.status, by=None, reason=note)
         if comment.status == Comment.Status.PENDING and config.notify_moderators:
-            transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
+            _alert_moderators()
     return comment
 
 
@@ -355,18 +382,20 @@ def subscription_unsubscribe(*, subscription: EmailSubscription) -> None:
 
 
 @transaction.atomic
-def comment_set_featured(*, comment: Comment, featured: bool, by) -> bool:
+def comment_set_featured(
+    *, comment: Comment, featured: bool, by, batch: UUID | None = None, undoes: UUID | None = None
+) -> bool:
     """Make an approved comment an editors' pick, or no longer one; logged. False when nothing changed."""
     if comment.featured == featured or (featured and comment.status != Comment.Status.APPROVED):
         return False
     comment.featured = featured
     comment.save(update_fields=["featured"])
     kind = ModerationEvent.Kind.FEATURE if featured else ModerationEvent.Kind.UNFEATURE
-    _log(comment=comment, from_status=comment.status, by=by, kind=kind)
+    _log(comment=comment, from_status=comment.status, by=by, kind=kind, batch=batch, undoes=undoes)
     return True
 
 
-def _set_commenter_rules(*, comment: Comment, decision: Decision, by) -> None:
+def _set_commenter_rules(*, comment: Comment, decision: Decision, by, batch: UUID | None) -> None:
     """Trust or block the commenter by the decision's kinds of value; comments without one (imports) get no rule."""
     values = {
         CommenterRule.Kind.EMAIL: comment.author_email.lower(),
@@ -379,6 +408,8 @@ def _set_commenter_rules(*, comment: Comment, decision: Decision, by) -> None:
                 value=values[kind],
                 defaults={
                     "action": decision.commenter_rule,
+                    "expires_at": None,
+                    "batch": batch,
                     "created_by": by,
                     "note": f"{decision.done} from comment {comment.pk}",
                 },
@@ -387,40 +418,190 @@ def _set_commenter_rules(*, comment: Comment, decision: Decision, by) -> None:
 
 @transaction.atomic
 def comment_decide(*, comment: Comment, decision: Decision, by, batch: UUID | None = None) -> bool:
-    """Apply a moderator's decision: the commenter rule it carries, if any, then the status, logged.
+    """Apply a moderator's decision: the commenter rule it carries, the status, the pick; each logged.
 
-    Returns False when the comment already had that status (nothing is logged then).
+    A decision also closes the comment's open reports (a moderator has looked at it). Returns False when
+    nothing changed (nothing is logged then).
     """
     if decision.commenter_rule:
-        _set_commenter_rules(comment=comment, decision=decision, by=by)
-    return comment_set_status(
+        _set_commenter_rules(comment=comment, decision=decision, by=by, batch=batch)
+    changed = bool(decision.status) and comment_set_status(
         comment=comment, to=decision.status, by=by, reason=decision.log_reason, batch=batch
     )
+    if decision.featured is not None:
+        changed |= comment_set_featured(comment=comment, featured=decision.featured, by=by, batch=batch)
+    changed |= _close_reports(comment=comment, by=by, batch=batch)
+    return changed
+
+
+def _close_reports(*, comment: Comment, by, batch: UUID | None) -> bool:
+    """Mark the comment's open reports reviewed, logged; False when it had none."""
+    if not comment.reports.open().update(reviewed_at=timezone.now(), reviewed_by=by, review_batch=batch):
+        return False
+    _log(comment=comment, from_status=comment.status, by=by, kind=ModerationEvent.Kind.REVIEWED, batch=batch)
+    return True
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, session_key: str, ip_address: str | None = None) -> bool:
-    """Record one reader's report; enough reports send an approved comment back to review.
+def reports_mark_reviewed(*, comments, by, batch: UUID | None = None) -> int:
+    """Clear readers' reports without changing the comments; returns how many comments had open reports."""
+    return sum(_close_reports(comment=comment, by=by, batch=batch) for comment in comments)
 
-    A session or an IP address reports a comment once, and only reports made since the last moderator
-    decision count, so a comment a moderator re-approved needs as many fresh reports to be held again.
-    Returns False when this reader had already reported the comment.
+
+class UndoUnavailable(Exception):
+    """The decision cannot be undone; the message says why."""
+
+
+@dataclass(frozen=True)
+class Undone:
+    batch: UUID  # the undo's own batch in the log
+    restored: list[int]  # comments put back as they were
+    skipped: int  # comments changed again since, left alone
+
+
+@transaction.atomic
+def batch_undo(*, batch: UUID, by, now: datetime | None = None) -> Undone:
+    """Reverse one decision (single, bulk, commenter-wide or a group's): every comment of the batch goes back.
+
+    Each comment returns to its status (and pick) before the decision, unless it changed again since; commenter
+    rules the decision wrote are dropped and reports it closed reopen. The undo is logged as its own batch,
+    which is not itself undoable (decide again instead). Only within UNDO_WINDOW of the decision.
     """
+    now = now or timezone.now()
+    events = list(ModerationEvent.objects.filter(batch=batch).order_by("id"))
+    if not events:
+        raise UndoUnavailable("There is no such decision to undo.")
+    if any(event.undoes for event in events):
+        raise UndoUnavailable("An undo cannot be undone; decide again instead.")
+    if ModerationEvent.objects.filter(undoes=batch).exists():
+        raise UndoUnavailable("This decision was already undone.")
+    if now - events[0].created_at > UNDO_WINDOW:
+        minutes = int(UNDO_WINDOW.total_seconds() // 60)
+        raise UndoUnavailable(f"Decisions can be undone for {minutes} minutes; this one is older.")
+    undo_batch = uuid.uuid4()
+    comments = Comment.objects.select_for_update().in_bulk({event.comment_id for event in events})
+    restored, skipped = [], 0
+    for event in reversed(events):  # latest first, so one comment's events unwind in order
+        comment = comments[event.comment_id]
+        if _revert(event, comment, by=by, undo_batch=undo_batch):
+            restored.append(comment.pk)
+        else:
+            skipped += 1
+    CommenterRule.objects.filter(batch=batch).delete()
+    return Undone(batch=undo_batch, restored=list(dict.fromkeys(restored)), skipped=skipped)
+
+
+def _revert(event: ModerationEvent, comment: Comment, *, by, undo_batch: UUID) -> bool:
+    """Put back what one logged event changed, unless the comment changed again since; logged."""
+    Kind = ModerationEvent.Kind
+    log = {"by": by, "batch": undo_batch, "undoes": event.batch}
+    if event.kind == Kind.STATUS:
+        if comment.status != event.to_status or not event.from_status:
+            return False
+        return comment_set_status(comment=comment, to=event.from_status, reason="Undone.", **log)
+    if event.kind in (Kind.FEATURE, Kind.UNFEATURE):
+        was_featured = event.kind == Kind.UNFEATURE
+        if comment.featured == was_featured:
+            return False
+        return comment_set_featured(comment=comment, featured=was_featured, **log)
+    if event.kind == Kind.REVIEWED:
+        if not comment.reports.filter(review_batch=event.batch).update(
+            reviewed_at=None, reviewed_by=None, review_batch=None
+        ):
+            return False
+        _log(comment=comment, from_status=comment.status, kind=Kind.REOPENED, **log)
+        return True
+    return False
+
+
+class ReportRefused(Exception):
+    """Too many reports from the reader's network; the message is for the reader."""
+
+
+@transaction.atomic
+def comment_report(
+    *,
+    comment: Comment,
+    network: str,
+    reason: str,
+    config: ModerationSettings | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Record a reader's report, one per comment and network; False when that network already reported it.
+
+    The comment stays published for a moderator to decide (the Reported queue), unless the settings allow
+    hiding it and reports come from `report_threshold` distinct networks since the last review. Moderators
+    hear of a reported comment once, with its first open report.
+    """
+    now = now or timezone.now()
+    config = config or ModerationSettings.load()
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
-    same_reader = Q(session_key=session_key) | (Q(ip_address=ip_address) if ip_address else Q(pk__in=[]))
-    if comment.reports.filter(same_reader).exists():
+    if comment.reports.filter(network=network).exists():
         return False
-    CommentReport.objects.create(comment=comment, session_key=session_key, ip_address=ip_address)
-    recent = comment.reports.all()
-    if comment.moderated_at:
-        recent = recent.filter(created_at__gt=comment.moderated_at)
-    config = ModerationSettings.load()
-    if comment.status == Comment.Status.APPROVED and recent.count() >= config.report_threshold:
+    _lock_commenter(f"report:{network}")
+    recent = CommentReport.objects.filter(network=network, created_at__gte=now - timedelta(hours=1))
+    if recent.count() >= config.reports_per_network_per_hour:
+        raise ReportRefused("Too many reports from your network in the last hour. Please try again later.")
+    first_open = not comment.reports.open().exists()
+    CommentReport.objects.create(comment=comment, network=network, reason=reason)
+    networks = comment.reports.open().values("network").distinct().count()
+    if (
+        config.hide_reported
+        and comment.status == Comment.Status.APPROVED
+        and networks >= config.report_threshold
+    ):
         code, text = REPORTED_REASON
         if {"code": code, "text": text} not in comment.reasons:
             comment.reasons = [*comment.reasons, {"code": code, "text": text}]
             comment.save(update_fields=["reasons"])
         comment_set_status(comment=comment, to=Comment.Status.PENDING, by=None, reason=text)
-        if config.notify_moderators:
-            transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
+    if first_open and config.notify_moderators:
+        _alert_moderators()
     return True
+
+
+def _standing(kind: str, value: str):
+    return CommenterRule.objects.filter(kind=kind, value=value.strip().lower() if kind == "email" else value)
+
+
+@transaction.atomic
+def commenter_set_standing(
+    *, kind: str, value: str, action: str, by, until: datetime | None = None
+) -> CommenterRule:
+    """Trust, always hold, suspend (`until` required) or block (`until` optional) a commenter by email or IP.
+
+    One standing per email or address: it replaces the one before.
+    """
+    rule = _standing(kind, value).first() or CommenterRule(kind=kind, value=value)
+    rule.action, rule.expires_at, rule.created_by, rule.batch = action, until, by, None
+    rule.note = f"Set by {by} on the commenter page" if by else "Set on the commenter page"
+    rule.full_clean(exclude=["created_by"])
+    rule.save()
+    return rule
+
+
+def commenter_clear_standing(*, kind: str, value: str) -> bool:
+    """Back to an ordinary commenter; False when they had no standing."""
+    deleted, _ = _standing(kind, value).delete()
+    return bool(deleted)
+
+
+def commenter_note_add(*, kind: str, value: str, body: str, by) -> CommenterNote:
+    note = CommenterNote(kind=kind, value=value, body=body.strip(), created_by=by)
+    note.full_clean(exclude=["created_by"])
+    note.save()
+    return note
+
+
+@transaction.atomic
+def commenter_remove_all(*, kind: str, value: str, decision: Decision, by) -> tuple[UUID, int]:
+    """Apply a decision (remove) to every pending and approved comment of a commenter, as one undoable batch."""
+    batch = uuid.uuid4()
+    comments = Comment.objects.by_commenter(kind, value).filter(
+        status__in=[Comment.Status.PENDING, Comment.Status.APPROVED]
+    )
+    count = sum(
+        comment_decide(comment=comment, decision=decision, by=by, batch=batch)
+        for comment in comments.select_for_update()
+    )
+    return batch, count

@@ -1,21 +1,27 @@
 """Work done outside the request by the task worker (django-tasks, database backend): email, above all.
 
-No request waits on a mail server. A send that fails (server down, timeout) is tried again later with a
+Moderators get at most one email per `ModerationSettings.digest_minutes`, never with a reader's text, email
+or address (they read those in the admin). No request waits on a mail server. A send that fails (server down, timeout) is tried again later with a
 growing delay; after the last attempt the failure stays in the task results for staff to see.
 """
 
 import smtplib
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_tasks import default_task_backend, task
 
 from comments import notifications
-from comments.models import Comment
+from comments.models import Comment, ModerationSettings, ModeratorMail
+from comments.moderation import REASON_LABELS
 from comments.selectors import moderator_emails
 
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)  # seconds before each further attempt
@@ -38,35 +44,78 @@ def enqueue_after(a_task, delay: timedelta, *args) -> None:
     a_task.enqueue(*args)
 
 
-def notify_moderators(comment: Comment) -> None:
+def _waiting_summary() -> dict:
+    """What waits for moderators, without a word any reader wrote: counts, reason labels, article titles."""
+    pending = Comment.objects.filter(status=Comment.Status.PENDING)
+    by_reason = Counter(
+        code for reasons in pending.values_list("reasons", flat=True) for code in _codes(reasons)
+    )
+    return {
+        "pending": pending.count(),
+        "reported": Comment.objects.reported().count(),
+        "reasons": [(REASON_LABELS.get(code, code), n) for code, n in by_reason.most_common()],
+        "articles": list(
+            pending.values_list("article__title")
+            .annotate(n=Count("id"))
+            .order_by("-n", "article__title")[:10]
+        ),
+    }
+
+
+def _codes(reasons) -> set[str]:
+    return {reason.get("code", "") for reason in reasons if isinstance(reason, dict)}
+
+
+def _send(template: str, subject: str, context: dict) -> bool:
     recipients = moderator_emails()
     if not recipients:
-        return
-    admin_url = settings.SITE_URL + reverse("admin:comments_comment_change", args=[comment.pk])
-    context = {
-        "comment": comment,
-        "admin_url": admin_url,
-        "reasons": comment.reasons,
-        "site_name": settings.SITE_NAME,
-    }
+        return False
+    context = {**context, "site_name": settings.SITE_NAME}
     send_mail(
-        subject=f"[{settings.SITE_NAME}] Comment held for review on “{comment.article.title}”",
-        message=render_to_string("comments/email/held.txt", context),
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        message=render_to_string(template, context),
         from_email=None,
         recipient_list=recipients,
     )
+    return True
+
+
+def _queue_url(status: str = Comment.Status.PENDING) -> str:
+    return f"{settings.SITE_URL}{reverse('admin:comments_comment_changelist')}?status={status}"
 
 
 @task()
-def notify_moderators_task(comment_id: int, attempt: int = 0) -> None:
-    """Tell moderators a comment is waiting, unless a moderator has decided on it meanwhile."""
-    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    if comment is None or comment.status != Comment.Status.PENDING:
-        return
+def moderators_alert_task(attempt: int = 0) -> None:
+    """A comment started waiting: email at once after a quiet spell, otherwise make sure a digest is due.
+
+    At most one email goes to moderators per `digest_minutes`: the first waiting comment after a quiet
+    spell is sent at once (urgent), the ones that follow wait for the digest at the end of the spell.
+    """
+    config = ModerationSettings.load()
+    now = timezone.now()
+    spell = timedelta(minutes=config.digest_minutes)
     try:
-        notify_moderators(comment)
+        with transaction.atomic():
+            state = _mail_state()
+            if state.digest_due_at is not None and now < state.digest_due_at + spell:
+                return  # a digest is already on its way
+            state.digest_due_at = None
+            if state.last_sent_at is None or now >= state.last_sent_at + spell:
+                summary = _waiting_summary()
+                if summary["pending"] or summary["reported"]:
+                    _send(
+                        "comments/email/waiting.txt",
+                        "A comment is waiting for review",
+                        {**summary, "queue_url": _queue_url()},
+                    )
+                    state.last_sent_at = now
+            else:
+                state.digest_due_at = state.last_sent_at + spell
+                if default_task_backend.supports_defer:
+                    moderator_digest_task.using(run_after=state.digest_due_at).enqueue()
+            state.save()
     except MAIL_ERRORS:
-        if not retry_later(notify_moderators_task, attempt, comment_id):
+        if not retry_later(moderators_alert_task, attempt):
             raise
 
 
@@ -98,3 +147,31 @@ def send_decision_notice_task(comment_id: int, kind: str, attempt: int = 0) -> N
     except MAIL_ERRORS:
         if not retry_later(send_decision_notice_task, attempt, comment_id, kind):
             raise
+
+
+@task()
+def moderator_digest_task(attempt: int = 0) -> None:
+    """The end of a spell: one email listing everything that waits, if anything still does."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            state = _mail_state()
+            if state.digest_due_at is None or now < state.digest_due_at:
+                return  # sent already, or not yet due
+            state.digest_due_at = None
+            summary = _waiting_summary()
+            if summary["pending"] or summary["reported"]:
+                waiting = summary["pending"] + summary["reported"]
+                subject = ngettext("%d comment waits for review", "%d comments wait for review", waiting)
+                _send("comments/email/digest.txt", subject % waiting, {**summary, "queue_url": _queue_url()})
+                state.last_sent_at = now
+            state.save()
+    except MAIL_ERRORS:
+        if not retry_later(moderator_digest_task, attempt):
+            raise
+
+
+def _mail_state() -> ModeratorMail:
+    """The one state row, locked for this transaction (several workers may run alerts at once)."""
+    ModeratorMail.objects.get_or_create(pk=1)
+    return ModeratorMail.objects.select_for_update().get(pk=1)

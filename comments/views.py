@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
-from comments.forms import CommentEditForm, CommentForm
+from comments.forms import CommentEditForm, CommentForm, ReportForm
 from comments.models import Comment, EmailSubscription, ModerationSettings
 from comments.notifications import (
     CONFIRM_LINK_AGE,
@@ -21,6 +21,7 @@ from comments.notifications import (
 )
 from comments.reader import (
     client_ip,
+    client_network,
     edit_closes_at,
     edit_refusal,
     own_comment_ids,
@@ -30,11 +31,13 @@ from comments.reader import (
 )
 from comments.selectors import comment_location, visible_comment
 from comments.services import (
+    CommenterSuspended,
     CommentRefused,
     CommentsClosed,
     DuplicateComment,
     EditRefused,
     FloodLimited,
+    ReportRefused,
     comment_author_edit,
     comment_report,
     comment_submit,
@@ -99,7 +102,9 @@ def post_comment(request, article_id: int):
     except CommentsClosed:  # closed between the check above and the write
         return _closed_page(request, article, form.cleaned_data["body"])
     except CommentRefused as refusal:
-        status = HTTPStatus.CONFLICT if isinstance(refusal, DuplicateComment) else HTTPStatus.BAD_REQUEST
+        status = {DuplicateComment: HTTPStatus.CONFLICT, CommenterSuspended: HTTPStatus.FORBIDDEN}.get(
+            type(refusal), HTTPStatus.BAD_REQUEST
+        )
         return _article_page(request, article, form, status, str(refusal))
 
     remember_own_comment(request, comment)
@@ -138,18 +143,34 @@ def permalink(request, pk: int):
 
 @require_POST
 def report(request, pk: int):
+    """A reader reports a comment, with a reason; it stays published until a moderator decides.
+
+    No session is created or read for it: reports are counted per network (see `client_network`).
+    """
     comment = get_object_or_404(
         Comment.objects.approved().select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
     )
-    if not request.session.session_key:
-        request.session.save()
-    if comment_report(
-        comment=comment, session_key=request.session.session_key, ip_address=client_ip(request)
-    ):
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Your report was not sent: please choose why you are reporting the comment.")
+        return HttpResponseRedirect(_location(request, comment))
+    try:
+        reported = comment_report(
+            comment=comment,
+            network=client_network(request),
+            reason=form.cleaned_data["reason"],
+            config=ModerationSettings.for_request(request),
+        )
+    except ReportRefused as refusal:
+        messages.error(request, str(refusal))
+        return HttpResponseRedirect(_location(request, comment))
+    if reported:
         messages.success(request, "Thank you for the report. A moderator will take a look.")
     else:
-        messages.info(request, "You have already reported this comment.")
+        messages.info(
+            request, "This comment was already reported from your network. A moderator will take a look."
+        )
     return HttpResponseRedirect(_location(request, comment))
 
 
@@ -166,7 +187,7 @@ def edit(request, pk: int):
             comment = comment_author_edit(
                 comment=comment, body=form.cleaned_data["body"], own_ids=own_ids, config=config
             )
-        except EditRefused as refused:
+        except (EditRefused, CommenterSuspended) as refused:
             refusal = str(refused)
         else:
             if comment.status == Comment.Status.APPROVED:

@@ -3,7 +3,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import resolve, reverse
 
-from comments.models import Comment
+from comments.models import Comment, CommentReport
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,13 +226,14 @@ def test_permalink_of_a_held_comment_is_404_for_others(client):
     assert client.get(comment.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
-def test_report_once_per_session_with_a_message(client, article):
+def test_report_once_per_network_with_a_message(client, article):
     comment = CommentFactory(article=article)
-    response = client.post(report_url(comment), follow=True)
+    url = reverse("comments:report", args=[comment.pk])
+    response = client.post(url, {"reason": "spam"}, follow=True)
     assert "Thank you for the report" in response.content.decode()
-    response = client.post(report_url(comment), follow=True)
-    assert "You have already reported this comment." in response.content.decode()
-    assert comment.reports.count() == 1
+    response = client.post(url, {"reason": "abuse"}, follow=True)
+    assert "already reported from your network" in response.content.decode()
+    assert list(comment.reports.values_list("reason", flat=True)) == [CommentReport.Reason.SPAM]
 
 
 def test_report_of_a_held_comment_is_404(client):

@@ -37,7 +37,7 @@ def test_reader_comments_and_a_moderator_approves(live_server, browser, article,
     assert "Every comment is held for review." in row.inner_text()
     row.get_by_role("button", name="Approve").click()
     admin.wait_for_load_state()
-    assert "Approved: comment by Grim." in admin.content()
+    assert "Approved 1 comment (by Grim)." in admin.content()
     assert Comment.objects.get().status == Comment.Status.APPROVED
 
     stranger.reload()

@@ -39,7 +39,10 @@ def test_sitemap_lists_published_articles_tag_and_author_pages(client):
         f"http://testserver{reverse('tags:detail', kwargs={'slug': 'pakistan'})}",
         f"http://testserver{author.get_absolute_url()}",
     }
-    assert entries[f"http://testserver{article.get_absolute_url()}"] == f"{article.updated_at:%Y-%m-%d}"
+    assert (
+        entries[f"http://testserver{article.get_absolute_url()}"]
+        == f"{timezone.localtime(article.updated_at):%Y-%m-%d}"
+    )
 
 
 @pytest.mark.parametrize("count", [1, 30])
