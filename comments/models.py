@@ -75,6 +75,12 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(
         null=True, blank=True, help_text="When its text was last changed after posting; readers see “edited”."
     )
+    spam_score = models.FloatField(
+        null=True, blank=True, help_text="The spam classifier's probability that this is spam, when posted."
+    )
+    spam_model = models.ForeignKey(
+        "SpamModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -146,7 +152,10 @@ class ModerationEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["comment", "created_at"], name="modevent_comment_idx")]
+        indexes = [
+            models.Index(fields=["comment", "created_at"], name="modevent_comment_idx"),
+            models.Index(fields=["created_at"], name="modevent_created_idx"),  # decisions since the last model
+        ]
 
     def __str__(self):
         who = self.actor or "site"
@@ -263,6 +272,29 @@ class ModerationSettings(models.Model):
     notify_moderators = models.BooleanField(
         default=True, help_text="Email moderators when a comment is held."
     )
+    classifier_enabled = models.BooleanField(
+        "use the spam classifier",
+        default=True,
+        help_text="Score every comment with the newest trained model (nothing happens until one is trained).",
+    )
+    classifier_target_precision = models.FloatField(
+        "auto-spam precision",
+        default=0.99,
+        validators=[MinValueValidator(0.5), MaxValueValidator(0.9999)],
+        help_text="The classifier marks spam on its own from the lowest score at which it was at least this "
+        "precise on held-out decisions (0.99: at most 1 in 100 wrongly).",
+    )
+    classifier_hold_threshold = models.FloatField(
+        "hold from score",
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Hold comments the classifier scores at least this high (0 to 1).",
+    )
+    classifier_retrain_every = models.PositiveIntegerField(
+        "retrain after",
+        default=50,
+        help_text="Train a fresh model in the background after this many new approve or spam decisions (0: never).",
+    )
 
     class Meta:
         verbose_name = "moderation settings"
@@ -278,6 +310,10 @@ class ModerationSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(flood_max_comments__gte=1, flood_window_seconds__gte=1),
                 name="moderation_settings_flood_min",
+            ),
+            models.CheckConstraint(
+                condition=Q(classifier_hold_threshold__gte=0, classifier_hold_threshold__lte=1),
+                name="moderation_settings_hold_score_range",
             ),
         ]
 
@@ -307,3 +343,43 @@ class ModerationSettings(models.Model):
     @property
     def disallowed_word_list(self) -> list[str]:
         return self._lines(self.disallowed_words)
+
+
+class SpamModel(models.Model):
+    """A trained spam classifier (comments.classifier), stored so every app server uses the newest one."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.BinaryField(help_text="NumPy arrays (numpy.savez, no pickle).")
+    examples = models.PositiveIntegerField()
+    spam_examples = models.PositiveIntegerField()
+    sources = models.TextField(blank=True, help_text="What it learned from.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Spam model of {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class SpamLabel(models.TextChoices):
+    SPAM = "spam", "Spam"
+    HAM = "ham", "Not spam"
+
+
+class SpamExample(models.Model):
+    """A labelled text from a file given to `spam_classifier train --csv`, kept for every later retraining."""
+
+    Label = SpamLabel
+
+    text = models.TextField()
+    label = models.CharField(max_length=4, choices=Label.choices)
+    source = models.CharField(max_length=200, help_text="The file it came from.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(label__in=SpamLabel.values), name="spam_example_label_valid")
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.text[:40]}"

@@ -1,18 +1,21 @@
 """Writes to comments that carry rules: submitting, moderating, reporting, trusting and blocking."""
 
 import math
+from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
+from comments import learning
 from comments.decisions import Decision
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
 from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
-from comments.tasks import notify_moderators_task
+from comments.tasks import notify_moderators_task, retrain_spam_model_task
 
 
 class CommentRefused(Exception):
@@ -139,6 +142,9 @@ def comment_submit(
     if Comment.objects.filter(same_author, article=article, body=submission.body).exists():
         raise DuplicateComment("You have already posted this comment on this article.")
 
+    scored = learning.score_text(submission.body, config) if user is None else None
+    if scored:
+        submission = replace(submission, spam=scored[0])
     if user is not None:
         status, reasons, note = Comment.Status.APPROVED, [], "Posted by staff."
     else:
@@ -158,6 +164,8 @@ def comment_submit(
         ip_address=submission.ip_address,
         user_agent=submission.user_agent[:500],
         created_at=now,
+        spam_score=scored[0].probability if scored else None,
+        spam_model_id=scored[1] if scored else None,
     )
     comment.full_clean()
     comment.save()
@@ -269,9 +277,27 @@ def comment_decide(*, comment: Comment, decision: Decision, by, batch: UUID | No
     """
     if decision.commenter_rule:
         _set_commenter_rules(comment=comment, decision=decision, by=by)
-    return comment_set_status(
+    changed = comment_set_status(
         comment=comment, to=decision.status, by=by, reason=decision.log_reason, batch=batch
     )
+    if changed and decision.status in learning.LABELS:
+        transaction.on_commit(retrain_spam_model_if_due, robust=True)
+    return changed
+
+
+def retrain_spam_model_if_due() -> bool:
+    """Queue a fresh model when enough decisions came in since the last one; never trains in the request.
+
+    One queued training per newest model is enough (the task checks again before it trains).
+    """
+    config = ModerationSettings.load()
+    if not learning.retrain_due(config):
+        return False
+    newest = learning.newest_model()
+    if not cache.add(f"comments:retrain-queued:{newest.pk if newest else 0}", True, timeout=15 * 60):
+        return False
+    retrain_spam_model_task.enqueue()
+    return True
 
 
 @transaction.atomic

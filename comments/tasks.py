@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from comments.models import Comment
+from comments import learning
+from comments.classifier import TrainingError
+from comments.models import Comment, ModerationSettings
 from comments.selectors import moderator_emails
 
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)  # seconds before each further attempt
@@ -60,3 +62,14 @@ def notify_moderators_task(comment_id: int, attempt: int = 0) -> None:
     except MAIL_ERRORS:
         if not retry_later(notify_moderators_task, attempt, comment_id):
             raise
+
+
+@task()
+def retrain_spam_model_task() -> int | None:
+    """Train a fresh spam model from the decisions so far, if still due; returns the new model's id."""
+    if not learning.retrain_due(ModerationSettings.load()):
+        return None
+    try:
+        return learning.spam_model_train().pk
+    except TrainingError:
+        return None  # too few spam or ham decisions yet; the next decisions will ask again
