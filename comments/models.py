@@ -154,7 +154,9 @@ class ModerationEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["comment", "created_at"], name="modevent_comment_idx"),
-            models.Index(fields=["created_at"], name="modevent_created_idx"),  # decisions since the last model
+            models.Index(
+                fields=["created_at"], name="modevent_created_idx"
+            ),  # decisions since the last model
         ]
 
     def __str__(self):

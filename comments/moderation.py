@@ -31,7 +31,9 @@ class SpamScore:
     """The spam classifier's view of a submission, computed by the service before the rules run."""
 
     probability: float
-    spam_threshold: float | None  # the model's calibrated auto-spam threshold; None: it never marks spam alone
+    spam_threshold: (
+        float | None
+    )  # the model's calibrated auto-spam threshold; None: it never marks spam alone
 
 
 @dataclass(frozen=True)

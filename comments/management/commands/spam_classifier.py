@@ -105,7 +105,8 @@ class Command(BaseCommand):
         report = []
         if labels and all(labels):
             thresholds = sorted(
-                {hold_threshold, *classifier.REPORT_THRESHOLDS} | ({spam_threshold} if spam_threshold else set())
+                {hold_threshold, *classifier.REPORT_THRESHOLDS}
+                | ({spam_threshold} if spam_threshold else set())
             )
             for metrics in classifier.scores_report(probabilities, labels, thresholds):
                 report.append(
@@ -139,7 +140,9 @@ class Command(BaseCommand):
             writer.writerow(row.values())
         if report:
             self.stdout.write("")
-            self.stdout.write(f"{'threshold':>10} {'':9} {'precision':>9} {'recall':>7} {'F1':>6} {'macro-F1':>8}")
+            self.stdout.write(
+                f"{'threshold':>10} {'':9} {'precision':>9} {'recall':>7} {'F1':>6} {'macro-F1':>8}"
+            )
             for line in report:
                 precision = "–" if line["precision"] is None else f"{line['precision']:.3f}"
                 self.stdout.write(
