@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comments import classifier  # noqa: E402
+from comments import classifier
 
 HOLD = 0.5
 TARGET = 0.99

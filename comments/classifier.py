@@ -10,9 +10,9 @@ pickle): safe to load from the database. Nothing here touches the database.
 
 import csv
 import html
-import string
 import io
 import math
+import string
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass

@@ -69,10 +69,14 @@ def test_score_prints_rows_in_file_order_and_metrics_per_threshold(labelled_csv,
     )
     lines = run("score", str(check)).splitlines()
     assert lines[0] == "row,spam_probability,verdict,label"
-    assert lines[1].startswith("1,") and lines[1].endswith(",spam,spam")
-    assert lines[2].startswith("2,") and lines[2].endswith(",ham,ham")
+    assert lines[1].startswith("1,")
+    assert lines[1].endswith(",spam,spam")
+    assert lines[2].startswith("2,")
+    assert lines[2].endswith(",ham,ham")
     table = "\n".join(lines[3:])
-    assert "precision" in table and "auto-spam" in table and "hold" in table
+    assert "precision" in table
+    assert "auto-spam" in table
+    assert "hold" in table
 
     report = json.loads(run("score", str(check), "--json"))
     assert [row["verdict"] for row in report["rows"]] == ["spam", "ham"]
