@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from comments import learning
 from comments.decisions import DECISIONS, Decision
 from comments.models import (
     STATUS_DISPLAY_ORDER,
@@ -94,6 +95,7 @@ class CommentAdmin(admin.ModelAdmin):
         "article_title",
         "status",
         "held_because",
+        "spam_score_column",
         "created_at",
     ]
     list_filter = [StatusFilter, ReasonFilter, ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
@@ -105,7 +107,19 @@ class CommentAdmin(admin.ModelAdmin):
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = [
-        ("Review", {"fields": ["review_article", "review_parent", "body", "held_because", "link_domains"]}),
+        (
+            "Review",
+            {
+                "fields": [
+                    "review_article",
+                    "review_parent",
+                    "body",
+                    "held_because",
+                    "spam_classifier",
+                    "link_domains",
+                ]
+            },
+        ),
         (
             "Commenter",
             {
@@ -213,6 +227,22 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="held because")
     def held_because(self, comment):
         return comment.reason_text or "–"
+
+    @admin.display(description="spam score", ordering="spam_score")
+    def spam_score_column(self, comment):
+        return "–" if comment.spam_score is None else f"{comment.spam_score:.2f}"
+
+    @admin.display(description="spam classifier")
+    def spam_classifier(self, comment):
+        """The score and the words that pushed it most, by the model that scored the comment."""
+        if comment.spam_score is None:
+            return "Not scored (no model yet, or the classifier was off)."
+        pushes = learning.explain(comment)
+        return format_html(
+            "{} <ul>{}</ul>",
+            f"Score {comment.spam_score:.2f}. What weighed most (+ towards spam, − towards not spam):",
+            format_html_join("", "<li>{} <code>{}</code></li>", ((f"{w:+.2f}", word) for word, w in pushes)),
+        )
 
     @admin.display(description="")
     def quick_actions(self, comment):
@@ -370,6 +400,17 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             "Threads",
             {"fields": ["report_threshold", "thread_depth", "comments_per_page", "close_after_days"]},
         ),
+        (
+            "Spam classifier",
+            {
+                "fields": [
+                    "classifier_enabled",
+                    "classifier_target_precision",
+                    "classifier_hold_threshold",
+                    "classifier_retrain_every",
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):
@@ -435,3 +476,6 @@ class CommentReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from comments import admin_filters  # noqa: E402, F401  (registers the filters' admin pages)
