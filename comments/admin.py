@@ -5,6 +5,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from articles.admin import ArticleAdmin
 from articles.models import Article
 from comments import learning
+from comments.backtest import backtest
 from comments.decisions import DECISIONS, Decision
 from comments.models import (
     STATUS_DISPLAY_ORDER,
@@ -418,6 +420,38 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_preview" in request.POST:
+            return self.preview_view(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def preview_view(self, request, object_id):
+        """The form as the moderator filled it in, unsaved, with what it would have done to the last 30 days."""
+        saved = self.get_object(request, object_id)
+        if saved is None or not self.has_change_permission(request, saved):
+            raise PermissionDenied
+        proposed = self.get_object(request, object_id)  # the form writes into this copy, never saved
+        form = self.get_form(request, proposed, change=True)(request.POST, instance=proposed)
+        result = backtest(form.save(commit=False), saved=saved) if form.is_valid() else None
+        admin_form = helpers.AdminForm(
+            form, list(self.get_fieldsets(request, saved)), {}, self.get_readonly_fields(request, saved), self
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Change moderation settings",
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": saved,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+            "backtest": result,
+        }
+        return self.render_change_form(request, context, change=True, obj=saved)
 
     def changelist_view(self, request, extra_context=None):
         """There is one row: go straight to it."""
