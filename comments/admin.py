@@ -33,6 +33,7 @@ from comments.models import (
 from comments.moderation import REASON_LABELS
 from comments.selectors import commenter_history
 from comments.services import comment_decide, comment_edit, comment_set_status
+from comments.surge import surge_switch
 
 URL_IN_TEXT = re.compile(r"(?:https?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
 
@@ -403,6 +404,18 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             {"fields": ["report_threshold", "thread_depth", "comments_per_page", "close_after_days"]},
         ),
         (
+            "Surge mode",
+            {
+                "fields": [
+                    "surge_factor",
+                    "surge_min_held",
+                    "staffed_from",
+                    "staffed_until",
+                    "surge_flood_max_comments",
+                ]
+            },
+        ),
+        (
             "Spam classifier",
             {
                 "fields": [
@@ -420,6 +433,21 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        switch = self.admin_site.admin_view(require_POST(self.surge_view))
+        return [
+            path("surge/<str:state>/", switch, name="comments_moderationsettings_surge"),
+            *super().get_urls(),
+        ]
+
+    def surge_view(self, request, state):
+        """Switch surge mode on or off by hand, then go back to the settings."""
+        if state not in ("on", "off") or not self.has_change_permission(request):
+            raise PermissionDenied
+        surge_switch(on=state == "on", by=request.user)
+        self.message_user(request, f"Surge mode switched {state}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:comments_moderationsettings_change", args=[1]))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and "_preview" in request.POST:

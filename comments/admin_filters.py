@@ -1,4 +1,4 @@
-"""The filters' own admin pages: the spam classifier's models with their held-out figures.
+"""The filters' own admin pages: the spam classifier's models with their held-out figures, the surge log.
 
 Imported by comments.admin, which registers everything on the default admin site.
 """
@@ -9,7 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 
 from comments import classifier, learning
-from comments.models import ModerationSettings, SpamModel
+from comments.models import ModerationSettings, SpamModel, SurgeLog
 
 
 @admin.register(SpamModel)
@@ -63,3 +63,21 @@ class SpamModelAdmin(admin.ModelAdmin):
             note,
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
         )
+
+
+@admin.register(SurgeLog)
+class SurgeLogAdmin(admin.ModelAdmin):
+    """When surge mode was on, why, and who (or what) ended it; read-only."""
+
+    list_display = ["started_at", "reason", "started_by", "ended_at", "end_reason", "ended_by"]
+    list_select_related = ["started_by", "ended_by"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

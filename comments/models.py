@@ -292,6 +292,32 @@ class ModerationSettings(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Hold comments the classifier scores at least this high (0 to 1).",
     )
+    surge_factor = models.FloatField(
+        "surge at",
+        default=3.0,
+        validators=[MinValueValidator(0.0)],
+        help_text="Switch to surge mode when comments are held this many times faster than usual for the hour "
+        "of day (0: never by rate).",
+    )
+    surge_min_held = models.PositiveSmallIntegerField(
+        "surge needs at least",
+        default=10,
+        help_text="Held comments within the last hour before the rate can start surge mode.",
+    )
+    staffed_from = models.TimeField(
+        null=True, blank=True, help_text="Moderators on duty from (newsroom time). Empty: always staffed."
+    )
+    staffed_until = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="... until. Outside these hours the site is in surge mode. May wrap past midnight.",
+    )
+    surge_flood_max_comments = models.PositiveSmallIntegerField(
+        "flood limit in a surge",
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Comments one IP address or email may post within the flood window during a surge.",
+    )
     classifier_retrain_every = models.PositiveIntegerField(
         "retrain after",
         default=50,
@@ -385,3 +411,34 @@ class SpamExample(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.text[:40]}"
+
+
+class SurgeLog(models.Model):
+    """One period of surge mode: when and why it started and ended (by hand or by itself)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the site switched it on.",
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "surge mode period"
+
+    def __str__(self):
+        return f"Surge from {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def manual(self) -> bool:
+        return self.started_by_id is not None

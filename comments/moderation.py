@@ -49,6 +49,7 @@ class Submission:
     honeypot: str = ""
     form_age: float | None = None  # seconds between rendering the form and posting it
     spam: SpamScore | None = None  # None when no classifier model is in use
+    surge: str = ""  # why the site is in surge mode, when it is
 
     def fields(self) -> dict[str, str]:
         return {
@@ -163,6 +164,13 @@ def classifier_hold(submission: Submission, config: ModerationSettings, commente
         return None
     if score.probability >= config.classifier_hold_threshold:
         return f"Possible spam, score {score.probability:.2f} (held from {config.classifier_hold_threshold:.2f})."
+    return None
+
+
+@hold_rule("surge", "Surge mode")
+def surge_mode(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
+    if submission.surge:
+        return f"Surge mode: every comment is held. {submission.surge}"
     return None
 
 

@@ -11,11 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
-from comments import learning
+from comments import learning, surge
 from comments.decisions import Decision
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
 from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
-from comments.tasks import notify_moderators_task, retrain_spam_model_task
+from comments.tasks import notify_moderators_task, retrain_spam_model_task, surge_check_task
+
+SURGE_CHECK_EVERY = 60  # seconds between checks of the held-comment rate, per cache
 
 
 class CommentRefused(Exception):
@@ -135,6 +137,10 @@ def comment_submit(
     if comments_closed(article=article, config=config, now=now):
         raise CommentsClosed("Comments are closed on this article.")
     parent = _attach_point(article=article, parent_id=parent_id, max_depth=config.thread_depth)
+    in_surge = surge.active_surge() if user is None else None
+    if in_surge:
+        config = surge.strict(config)
+        submission = replace(submission, surge=in_surge.reason)
     if user is None:
         _lock_commenter(submission.email, submission.ip_address or "")
         _check_flood(submission=submission, config=config, now=now)
@@ -172,6 +178,8 @@ def comment_submit(
     _log(comment=comment, from_status="", by=user, reason=note)
     if comment.status == Comment.Status.PENDING and config.notify_moderators:
         transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
+    if user is None and cache.add("comments:surge-checked", True, timeout=SURGE_CHECK_EVERY):
+        surge_check_task.enqueue()  # queued with the comment, checked by the worker
     return comment
 
 

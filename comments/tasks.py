@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-from comments import learning
+from comments import learning, surge
 from comments.classifier import TrainingError
 from comments.models import Comment, ModerationSettings
 from comments.selectors import moderator_emails
@@ -73,3 +73,9 @@ def retrain_spam_model_task() -> int | None:
         return learning.spam_model_train().pk
     except TrainingError:
         return None  # too few spam or ham decisions yet; the next decisions will ask again
+
+
+@task()
+def surge_check_task() -> bool:
+    """Switch surge mode on or off as the held-comment rate and the staffed hours say; True while on."""
+    return surge.surge_check() is not None
