@@ -131,7 +131,8 @@ def test_admin_shows_a_banner_and_switches_surge_mode_by_hand(admin_client, admi
     assert response.status_code == HTTPStatus.FOUND
     assert active_surge().started_by == admin_user
     page = admin_client.get(reverse("admin:index")).content.decode()
-    assert 'id="surge-banner"' in page and "Switched on by hand." in page
+    assert 'id="surge-banner"' in page
+    assert "Switched on by hand." in page
     admin_client.post(reverse("admin:comments_moderationsettings_surge", args=["off"]))
     assert active_surge() is None
     assert admin_client.get(settings_url).status_code == HTTPStatus.OK
