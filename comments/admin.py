@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from articles.admin import ArticleAdmin
 from articles.models import Article
 from comments import learning
+from comments.admin_filters import NearDuplicatesMixin  # also registers the filters' admin pages
 from comments.backtest import backtest
 from comments.decisions import DECISIONS, Decision
 from comments.models import (
@@ -90,7 +91,7 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
     list_display = [
         "excerpt",
         "quick_actions",
@@ -538,6 +539,3 @@ class CommentReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-from comments import admin_filters  # noqa: E402, F401  (registers the filters' admin pages)

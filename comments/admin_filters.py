@@ -1,15 +1,83 @@
-"""The filters' own admin pages: the spam classifier's models with their held-out figures, the surge log.
+"""The filters' own admin pages: the spam classifier's models with their held-out figures, the surge log,
+and the queue's near-duplicate groups (decided as one, so that one undo takes the whole group back).
 
-Imported by comments.admin, which registers everything on the default admin site.
+Imported by comments.admin.
 """
 
-from django.contrib import admin
+import uuid
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Length
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from comments import classifier, learning
-from comments.models import ModerationSettings, SpamModel, SurgeLog
+from comments.decisions import DECISIONS
+from comments.models import Comment, ModerationSettings, SpamModel, SurgeLog
+from comments.selectors import near_duplicate_groups
+from comments.services import comment_decide
+
+GROUP_DECISIONS = [decision for decision in DECISIONS.values() if decision.in_queue_row]
+
+
+class NearDuplicatesMixin:
+    """For the comments admin: a page of near-duplicate groups in the queue, each decided in one click."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("duplicates/", view(self.duplicates_view), name="comments_comment_duplicates"),
+            path(
+                "duplicates/decide/",
+                view(require_POST(self.decide_group_view)),
+                name="comments_comment_decide_group",
+            ),
+            *super().get_urls(),
+        ]
+
+    def duplicates_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        groups = near_duplicate_groups()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Near-duplicate groups in the queue",
+            "opts": self.model._meta,
+            "groups": [
+                (group, len({(c.author_email.lower(), c.author_name) for c in group})) for group in groups
+            ],
+            "decisions": GROUP_DECISIONS if self.has_moderate_permission(request) else [],
+        }
+        return TemplateResponse(request, "admin/comments/comment/duplicates.html", context)
+
+    def decide_group_view(self, request):
+        """One decision for every comment of a group still pending, logged as one batch (undone as one)."""
+        decision = DECISIONS.get(request.POST.get("decision", ""))
+        if not self.has_moderate_permission(request) or decision not in GROUP_DECISIONS:
+            raise PermissionDenied
+        ids = [int(pk) for pk in request.POST.getlist("comment") if pk.isdigit()]
+        batch = uuid.uuid4()
+        comments = Comment.objects.filter(pk__in=ids, status=Comment.Status.PENDING)
+        decided = sum(
+            comment_decide(comment=c, decision=decision, by=request.user, batch=batch) for c in comments
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(done)s %(n)d comment of the group.",
+                "%(done)s %(n)d comments of the group, as one decision.",
+                decided,
+            )
+            % {"done": decision.done, "n": decided},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:comments_comment_duplicates"))
 
 
 @admin.register(SpamModel)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -99,6 +100,13 @@ class Comment(models.Model):
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email", "created_at"], name="comment_email_recent_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_recent_idx"),
+            # Near-duplicates in the queue (pg_trgm similarity), see comments.selectors.near_duplicate_groups.
+            GinIndex(
+                fields=["body"],
+                opclasses=["gin_trgm_ops"],
+                condition=Q(status="pending"),
+                name="comment_pending_trgm_idx",
+            ),
         ]
 
     def __str__(self):
