@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import math
+import re
 import string
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -49,8 +50,14 @@ def _vectorizer(kind: str) -> HashingVectorizer:
 VECTORIZERS = {kind: _vectorizer(kind) for kind in KINDS}
 
 
+LINK_TAG = re.compile(r"""<a\s[^>]*?href=["']([^"']*)["'][^>]*>""", re.IGNORECASE)
+TAG = re.compile(r"<[^>]{0,200}>")
+
+
 def clean(text: str) -> str:
-    """The text as readers see it: HTML entities decoded (exports often keep them), byte-order marks dropped."""
+    """The text as readers see it, from whatever an export kept: links' addresses instead of their tags,
+    other HTML tags and byte-order marks dropped, entities decoded."""
+    text = TAG.sub(" ", LINK_TAG.sub(r" \1 ", text))
     return html.unescape(text).replace("\ufeff", "")
 
 
