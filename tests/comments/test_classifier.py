@@ -119,3 +119,16 @@ def test_labelled_csv_is_read_in_file_order_and_bad_labels_name_the_line(tmp_pat
     no_text.write_text("body,label\nx,spam\n", encoding="utf-8")
     with pytest.raises(ValueError, match="`text` column"):
         classifier.read_labelled_csv(no_text)
+
+
+def test_text_from_exports_is_read_as_readers_see_it():
+    exported = 'see this<br /><a href="http://adf.example">my site</a> &amp; more\ufeff'
+    assert classifier.clean(exported).split() == [
+        "see",
+        "this",
+        "http://adf.example",
+        "my",
+        "site",
+        "&",
+        "more",
+    ]
