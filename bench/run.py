@@ -1,5 +1,5 @@
 """Benchmark: the staff insights page with 100,000 comments and 100,000 donation clicks, the article page
-with a 1,000-comment thread, the moderation queue and posting a comment.
+with a 1,000-comment thread, the moderation queue and posting a comment, without and with the spam classifier.
 
 `make bench` runs this. It builds a scratch database (`longwar_bench`) on the project's PostgreSQL
 server with Django's test-database machinery, fills it, times the pages, prints a table and drops the
@@ -159,7 +159,7 @@ def get_ok(client: Client, path: str) -> Callable[[], object]:
     return fetch
 
 
-def post_comment(article_id: int) -> Callable[[], object]:
+def post_comment(article_id: int, label: str) -> Callable[[], object]:
     """Each post from its own address, so the flood limit does not step in."""
     from comments.forms import make_form_token
 
@@ -171,8 +171,8 @@ def post_comment(article_id: int) -> Callable[[], object]:
             f"/comments/post/{article_id}/",
             {
                 "name": f"Poster {n}",
-                "email": f"poster{n}@example.org",
-                "body": f"Bench comment {n}.",
+                "email": f"poster-{label}-{n}@example.org",
+                "body": f"Bench comment {label} {n}: a view on the matter, with a few more words to score.",
                 "token": make_form_token(article_id, now=time.time() - 10),
             },
             REMOTE_ADDR=f"10.0.{n // 250}.{n % 250 + 1}",
@@ -181,6 +181,35 @@ def post_comment(article_id: int) -> Callable[[], object]:
             raise SystemExit(f"bench: comment post answered {response.status_code}")
 
     return send
+
+
+def train_spam_model() -> None:
+    """A classifier trained on 2,000 generated comments, as `spam_classifier train --csv` would store it."""
+    import random
+
+    from comments import learning
+
+    rng = random.Random(0)
+    spam_words = (
+        "subscribe channel free money click link cheap pills visit promo cash win prize offer".split()
+    )
+    ham_words = "the minister said talks troops province ceasefire analysis report village army war".split()
+    texts, labels = [], []
+    for i in range(2000):
+        words = spam_words if i % 2 else ham_words
+        texts.append(" ".join(rng.choices(words + ham_words, k=rng.randint(5, 40))))
+        labels.append("spam" if i % 2 else "ham")
+    learning.store_examples([("bench.csv", texts, labels)])
+    learning.spam_model_train(decisions=False)
+
+
+def score_one_comment() -> Callable[[], object]:
+    from comments import learning
+    from comments.models import ModerationSettings
+
+    config = ModerationSettings.load()
+    text = "A longer view on the matter, with a link: https://example.org/page and some more words. " * 3
+    return lambda: learning.score_text(text, config)
 
 
 def main() -> None:
@@ -213,8 +242,8 @@ def main() -> None:
             ),
             measure("  comments per day by status", lambda: insights.comments_per_day_by_status(days)),
             measure("  moderation median/p90", lambda: insights.moderation_times(insights.start_of(days[0]))),
-            measure("  pending queue per day", lambda: insights.pending_queue_per_day(days)),
-            measure("GET /admin/longwar/donationclick/", get_ok(staff, "/admin/longwar/donationclick/")),
+            measure("  pending queue per day", lambda: insights.pending_queue_per_day(days[0], days[-1])),
+            measure("GET /admin/donations/donationclick/", get_ok(staff, "/admin/donations/donationclick/")),
             measure(f"GET /donate/?from={article_ids[0]}", get_ok(reader, f"/donate/?from={article_ids[0]}")),
             measure(
                 f"GET article page, {THREAD_SIZE:,} comments",
@@ -225,7 +254,12 @@ def main() -> None:
                 get_ok(reader, thread_article.get_absolute_url() + "?cpage=5"),
             ),
             measure("GET /admin/comments/comment/ (queue)", get_ok(staff, "/admin/comments/comment/")),
-            measure("POST a comment (held, 100k rows)", post_comment(thread_article.pk), runs=10),
+            measure("POST a comment (held, 100k rows)", post_comment(thread_article.pk, "plain"), runs=40),
+        ]
+        train_spam_model()
+        results += [
+            measure("POST a comment (+ spam classifier)", post_comment(thread_article.pk, "scored"), runs=40),
+            measure("  spam score of one comment", score_one_comment(), runs=200),
         ]
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0)

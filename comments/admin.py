@@ -6,6 +6,7 @@ from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -24,6 +25,9 @@ from django.views.decorators.http import require_POST
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from comments import learning
+from comments.admin_filters import NearDuplicatesMixin  # also registers the filters' admin pages
+from comments.backtest import backtest
 from comments.decisions import DECISIONS, REMOVE, UNDO_WINDOW, Decision
 from comments.forms import CommenterActionForm
 from comments.models import (
@@ -48,6 +52,7 @@ from comments.services import (
     commenter_remove_all,
     commenter_set_standing,
 )
+from comments.surge import surge_switch
 
 URL_IN_TEXT = re.compile(r"(?:https?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
 REPORTED = "reported"  # the Reported queue, beside the statuses
@@ -154,7 +159,7 @@ def report_summary(reasons: list[str]) -> str:
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
     list_display = ["comment_text", "about", "quick_actions"]
     list_display_links = None
     list_filter = [StatusFilter, ReasonFilter, ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
@@ -174,6 +179,7 @@ class CommentAdmin(admin.ModelAdmin):
                     "body",
                     "held_because",
                     "reports",
+                    "spam_classifier",
                     "link_domains",
                 ]
             },
@@ -440,6 +446,12 @@ class CommentAdmin(admin.ModelAdmin):
         why = comment.reason_text
         if comment.open_report_reasons:
             why = f"Reported: {report_summary(comment.open_report_reasons)}" + (f"; {why}" if why else "")
+        if comment.spam_score is not None:
+            why = (
+                f"{why} · spam score {comment.spam_score:.2f}"
+                if why
+                else f"Spam score {comment.spam_score:.2f}"
+            )
         return format_html(
             '<div class="mq-text">{}</div><div class="mq-why">{}</div>',
             truncatechars(comment.body, 320),
@@ -496,6 +508,18 @@ class CommentAdmin(admin.ModelAdmin):
         reviewed = comment.reports.count() - len(reasons)
         text = report_summary(reasons) or "none open"
         return f"{text}" + (f" ({reviewed} reviewed before)" if reviewed else "")
+
+    @admin.display(description="spam classifier")
+    def spam_classifier(self, comment):
+        """The score and the words that pushed it most, by the model that scored the comment."""
+        if comment.spam_score is None:
+            return "Not scored (no model yet, or the classifier was off)."
+        pushes = learning.explain(comment)
+        return format_html(
+            "{} <ul>{}</ul>",
+            f"Score {comment.spam_score:.2f}. What weighed most (+ towards spam, − towards not spam):",
+            format_html_join("", "<li>{} <code>{}</code></li>", ((f"{w:+.2f}", word) for word, w in pushes)),
+        )
 
     @admin.display(description="article")
     def review_article(self, comment):
@@ -659,6 +683,29 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             "Threads",
             {"fields": ["thread_depth", "comments_per_page", "close_after_days", "edit_window_minutes"]},
         ),
+        (
+            "Surge mode",
+            {
+                "fields": [
+                    "surge_factor",
+                    "surge_min_held",
+                    "staffed_from",
+                    "staffed_until",
+                    "surge_flood_max_comments",
+                ]
+            },
+        ),
+        (
+            "Spam classifier",
+            {
+                "fields": [
+                    "classifier_enabled",
+                    "classifier_target_precision",
+                    "classifier_hold_threshold",
+                    "classifier_retrain_every",
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):
@@ -666,6 +713,53 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        switch = self.admin_site.admin_view(require_POST(self.surge_view))
+        return [
+            path("surge/<str:state>/", switch, name="comments_moderationsettings_surge"),
+            *super().get_urls(),
+        ]
+
+    def surge_view(self, request, state):
+        """Switch surge mode on or off by hand, then go back to the settings."""
+        if state not in ("on", "off") or not self.has_change_permission(request):
+            raise PermissionDenied
+        surge_switch(on=state == "on", by=request.user)
+        self.message_user(request, f"Surge mode switched {state}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:comments_moderationsettings_change", args=[1]))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_preview" in request.POST:
+            return self.preview_view(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def preview_view(self, request, object_id):
+        """The form as the moderator filled it in, unsaved, with what it would have done to the last 30 days."""
+        saved = self.get_object(request, object_id)
+        if saved is None or not self.has_change_permission(request, saved):
+            raise PermissionDenied
+        proposed = self.get_object(request, object_id)  # the form writes into this copy, never saved
+        form = self.get_form(request, proposed, change=True)(request.POST, instance=proposed)
+        result = backtest(form.save(commit=False), saved=saved) if form.is_valid() else None
+        admin_form = helpers.AdminForm(
+            form, list(self.get_fieldsets(request, saved)), {}, self.get_readonly_fields(request, saved), self
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Change moderation settings",
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": saved,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+            "backtest": result,
+        }
+        return self.render_change_form(request, context, change=True, obj=saved)
 
     def changelist_view(self, request, extra_context=None):
         """There is one row: go straight to it."""

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -92,6 +93,12 @@ class Comment(models.Model):
     notify_decision = models.BooleanField(
         default=False, help_text="Email the author once, when a moderator publishes it or turns it down."
     )
+    spam_score = models.FloatField(
+        null=True, blank=True, help_text="The spam classifier's probability that this is spam, when posted."
+    )
+    spam_model = models.ForeignKey(
+        "SpamModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -110,6 +117,13 @@ class Comment(models.Model):
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email", "created_at"], name="comment_email_recent_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_recent_idx"),
+            # Near-duplicates in the queue (pg_trgm similarity), see comments.selectors.near_duplicate_groups.
+            GinIndex(
+                fields=["body"],
+                opclasses=["gin_trgm_ops"],
+                condition=Q(status="pending"),
+                name="comment_pending_trgm_idx",
+            ),
         ]
 
     def __str__(self):
@@ -166,7 +180,12 @@ class ModerationEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["comment", "created_at"], name="modevent_comment_idx")]
+        indexes = [
+            models.Index(fields=["comment", "created_at"], name="modevent_comment_idx"),
+            models.Index(
+                fields=["created_at"], name="modevent_created_idx"
+            ),  # decisions since the last model
+        ]
 
     def __str__(self):
         who = self.actor or "site"
@@ -401,6 +420,55 @@ class ModerationSettings(models.Model):
         help_text="Minutes after posting during which authors may edit their comment, from the same browser "
         "(0: never). Edits go through the moderation rules again.",
     )
+    classifier_enabled = models.BooleanField(
+        "use the spam classifier",
+        default=True,
+        help_text="Score every comment with the newest trained model (nothing happens until one is trained).",
+    )
+    classifier_target_precision = models.FloatField(
+        "auto-spam precision",
+        default=0.99,
+        validators=[MinValueValidator(0.5), MaxValueValidator(0.9999)],
+        help_text="The classifier marks spam on its own from the lowest score at which it was at least this "
+        "precise on held-out decisions (0.99: at most 1 in 100 wrongly).",
+    )
+    classifier_hold_threshold = models.FloatField(
+        "hold from score",
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Hold comments the classifier scores at least this high (0 to 1).",
+    )
+    surge_factor = models.FloatField(
+        "surge at",
+        default=3.0,
+        validators=[MinValueValidator(0.0)],
+        help_text="Switch to surge mode when comments are held this many times faster than usual for the hour "
+        "of day (0: never by rate).",
+    )
+    surge_min_held = models.PositiveSmallIntegerField(
+        "surge needs at least",
+        default=10,
+        help_text="Held comments within the last hour before the rate can start surge mode.",
+    )
+    staffed_from = models.TimeField(
+        null=True, blank=True, help_text="Moderators on duty from (newsroom time). Empty: always staffed."
+    )
+    staffed_until = models.TimeField(
+        null=True,
+        blank=True,
+        help_text="... until. Outside these hours the site is in surge mode. May wrap past midnight.",
+    )
+    surge_flood_max_comments = models.PositiveSmallIntegerField(
+        "flood limit in a surge",
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Comments one IP address or email may post within the flood window during a surge.",
+    )
+    classifier_retrain_every = models.PositiveIntegerField(
+        "retrain after",
+        default=50,
+        help_text="Train a fresh model in the background after this many new approve or spam decisions (0: never).",
+    )
 
     class Meta:
         verbose_name = "moderation settings"
@@ -416,6 +484,10 @@ class ModerationSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(flood_max_comments__gte=1, flood_window_seconds__gte=1),
                 name="moderation_settings_flood_min",
+            ),
+            models.CheckConstraint(
+                condition=Q(classifier_hold_threshold__gte=0, classifier_hold_threshold__lte=1),
+                name="moderation_settings_hold_score_range",
             ),
         ]
 
@@ -536,3 +608,74 @@ class ReaderEmail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.subscription.email}"
+
+
+class SpamModel(models.Model):
+    """A trained spam classifier (comments.classifier), stored so every app server uses the newest one."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.BinaryField(help_text="NumPy arrays (numpy.savez, no pickle).")
+    examples = models.PositiveIntegerField()
+    spam_examples = models.PositiveIntegerField()
+    sources = models.TextField(blank=True, help_text="What it learned from.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Spam model of {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+
+class SpamLabel(models.TextChoices):
+    SPAM = "spam", "Spam"
+    HAM = "ham", "Not spam"
+
+
+class SpamExample(models.Model):
+    """A labelled text from a file given to `spam_classifier train --csv`, kept for every later retraining."""
+
+    Label = SpamLabel
+
+    text = models.TextField()
+    label = models.CharField(max_length=4, choices=Label.choices)
+    source = models.CharField(max_length=200, help_text="The file it came from.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(label__in=SpamLabel.values), name="spam_example_label_valid")
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.text[:40]}"
+
+
+class SurgeLog(models.Model):
+    """One period of surge mode: when and why it started and ended (by hand or by itself)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the site switched it on.",
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "surge mode period"
+
+    def __str__(self):
+        return f"Surge from {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def manual(self) -> bool:
+        return self.started_by_id is not None

@@ -27,6 +27,16 @@ def reason(code: str, label: str) -> str:
 
 
 @dataclass(frozen=True)
+class SpamScore:
+    """The spam classifier's view of a submission, computed by the service before the rules run."""
+
+    probability: float
+    spam_threshold: (
+        float | None
+    )  # the model's calibrated auto-spam threshold; None: it never marks spam alone
+
+
+@dataclass(frozen=True)
 class Submission:
     """What a commenter sent, plus what the request says about them."""
 
@@ -38,6 +48,8 @@ class Submission:
     user_agent: str = ""
     honeypot: str = ""
     form_age: float | None = None  # seconds between rendering the form and posting it
+    spam: SpamScore | None = None  # None when no classifier model is in use
+    surge: str = ""  # why the site is in surge mode, when it is
 
     def fields(self) -> dict[str, str]:
         return {
@@ -133,6 +145,33 @@ def blocked_email(submission: Submission, config: ModerationSettings, commenter:
 def blocked_ip(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
     if commenter.blocked_ip:
         return f"The IP address {submission.ip_address} is blocked."
+    return None
+
+
+@spam_rule("classifier_spam", "Likely spam (classifier)")
+def classifier_spam(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
+    score = submission.spam
+    if score is None or score.spam_threshold is None or commenter.trusted:
+        return None
+    if score.probability >= score.spam_threshold:
+        return f"Likely spam, score {score.probability:.2f} (marked spam from {score.spam_threshold:.2f})."
+    return None
+
+
+@hold_rule("classifier_hold", "Possible spam (classifier)")
+def classifier_hold(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
+    score = submission.spam
+    if score is None or commenter.trusted:
+        return None
+    if score.probability >= config.classifier_hold_threshold:
+        return f"Possible spam, score {score.probability:.2f} (held from {config.classifier_hold_threshold:.2f})."
+    return None
+
+
+@hold_rule("surge", "Surge mode")
+def surge_mode(submission: Submission, config: ModerationSettings, commenter: Commenter) -> str | None:
+    if submission.surge:
+        return f"Surge mode: every comment is held. {submission.surge}"
     return None
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Max, Min, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -235,3 +236,48 @@ def _event_text(event: ModerationEvent) -> str:
     if event.kind == ModerationEvent.Kind.STATUS:
         return f"{event.from_status} → {event.to_status}"
     return event.get_kind_display()
+
+
+DUPLICATE_SIMILARITY = 0.6  # pg_trgm similarity from which two texts count as the same with small changes
+DUPLICATE_MIN_LENGTH = 20  # shorter texts ("Great article!") are alike without being a campaign
+
+
+def near_duplicate_groups(*, similarity: float = DUPLICATE_SIMILARITY) -> list[list[Comment]]:
+    """Pending comments whose texts are nearly the same, from different commenters, biggest group first.
+
+    One query: pairs by trigram similarity (PostgreSQL's pg_trgm, through the queue's trigram index),
+    joined into groups here; then one query for the comments.
+    """
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    sql = f"""
+        SELECT a.id, b.id
+          FROM {table} a JOIN {table} b
+            ON a.id < b.id AND a.body %% b.body AND similarity(a.body, b.body) >= %(similarity)s
+         WHERE a.status = %(pending)s AND b.status = %(pending)s
+           AND length(a.body) >= %(min_length)s AND length(b.body) >= %(min_length)s
+           AND (a.author_email, a.author_name) <> (b.author_email, b.author_name)
+    """
+    params = {
+        "similarity": similarity,
+        "pending": Comment.Status.PENDING.value,
+        "min_length": DUPLICATE_MIN_LENGTH,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pairs = cursor.fetchall()
+    leader: dict[int, int] = {}
+
+    def find(pk: int) -> int:
+        while leader.setdefault(pk, pk) != pk:
+            leader[pk] = leader[leader[pk]]
+            pk = leader[pk]
+        return pk
+
+    for a, b in pairs:
+        leader[find(a)] = find(b)
+    members: dict[int, list[int]] = {}
+    for pk in leader:
+        members.setdefault(find(pk), []).append(pk)
+    comments = Comment.objects.select_related("article").in_bulk(list(leader))
+    groups = [sorted((comments[pk] for pk in ids), key=lambda c: c.created_at) for ids in members.values()]
+    return sorted(groups, key=lambda group: (-len(group), group[0].created_at))

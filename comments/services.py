@@ -3,17 +3,18 @@ standing, and readers' email subscriptions."""
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from articles.models import Article
-from comments import notifications
+from comments import learning, notifications, surge
 from comments.decisions import UNDO_WINDOW, Decision
 from comments.models import (
     Comment,
@@ -29,10 +30,14 @@ from comments.reader import edit_refusal
 from comments.tasks import (
     enqueue_after,
     moderators_alert_task,
+    retrain_spam_model_task,
     send_confirmation_task,
     send_decision_notice_task,
     send_reply_notices_task,
+    surge_check_task,
 )
+
+SURGE_CHECK_EVERY = 60  # seconds between checks of the held-comment rate, per cache
 
 
 class CommentRefused(Exception):
@@ -199,6 +204,10 @@ def comment_submit(
     if comments_closed(article=article, config=config, now=now):
         raise CommentsClosed("Comments are closed on this article.")
     parent = _attach_point(article=article, parent_id=parent_id, max_depth=config.thread_depth)
+    in_surge = surge.active_surge() if user is None else None
+    if in_surge:
+        config = surge.strict(config)
+        submission = replace(submission, surge=in_surge.reason)
     if user is None:
         _lock_commenter(submission.email, submission.ip_address or "")
         _check_flood(submission=submission, config=config, now=now)
@@ -206,6 +215,9 @@ def comment_submit(
     if Comment.objects.filter(same_author, article=article, body=submission.body).exists():
         raise DuplicateComment("You have already posted this comment on this article.")
 
+    scored = learning.score_text(submission.body, config) if user is None else None
+    if scored:
+        submission = replace(submission, spam=scored[0])
     if user is not None:
         status, reasons, note = Comment.Status.APPROVED, [], "Posted by staff."
     else:
@@ -227,6 +239,8 @@ def comment_submit(
         created_at=now,
         notify_replies=notify_replies and bool(submission.email),
         notify_decision=notify_decision and bool(submission.email),
+        spam_score=scored[0].probability if scored else None,
+        spam_model_id=scored[1] if scored else None,
     )
     comment.full_clean()
     comment.save()
@@ -236,6 +250,8 @@ def comment_submit(
     if comment.notify_replies and comment.status != Comment.Status.SPAM:
         transaction.on_commit(lambda: send_confirmation_task.enqueue(comment.pk), robust=True)
     _tell_readers(comment, from_status="")
+    if user is None and cache.add("comments:surge-checked", True, timeout=SURGE_CHECK_EVERY):
+        surge_check_task.enqueue()  # queued with the comment, checked by the worker
     return comment
 
 
@@ -428,6 +444,8 @@ def comment_decide(*, comment: Comment, decision: Decision, by, batch: UUID | No
     changed = bool(decision.status) and comment_set_status(
         comment=comment, to=decision.status, by=by, reason=decision.log_reason, batch=batch
     )
+    if changed and decision.status in learning.LABELS:
+        transaction.on_commit(retrain_spam_model_if_due, robust=True)
     if decision.featured is not None:
         changed |= comment_set_featured(comment=comment, featured=decision.featured, by=by, batch=batch)
     changed |= _close_reports(comment=comment, by=by, batch=batch)
@@ -439,6 +457,21 @@ def _close_reports(*, comment: Comment, by, batch: UUID | None) -> bool:
     if not comment.reports.open().update(reviewed_at=timezone.now(), reviewed_by=by, review_batch=batch):
         return False
     _log(comment=comment, from_status=comment.status, by=by, kind=ModerationEvent.Kind.REVIEWED, batch=batch)
+    return True
+
+
+def retrain_spam_model_if_due() -> bool:
+    """Queue a fresh model when enough decisions came in since the last one; never trains in the request.
+
+    One queued training per newest model is enough (the task checks again before it trains).
+    """
+    config = ModerationSettings.load()
+    if not learning.retrain_due(config):
+        return False
+    newest = learning.newest_model()
+    if not cache.add(f"comments:retrain-queued:{newest.pk if newest else 0}", True, timeout=15 * 60):
+        return False
+    retrain_spam_model_task.enqueue()
     return True
 
 

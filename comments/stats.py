@@ -79,3 +79,30 @@ def pending_queue_per_day(first: date, last: date) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [int(row[0]) for row in cursor.fetchall()]
+
+
+def rule_outcomes(since: datetime) -> dict[str, dict[str, int]]:
+    """For each reason code, of the comments posted since `since` that it held or marked spam: how many a
+    moderator then approved (false alarms), confirmed (marked spam or removed), or has not decided yet."""
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    sql = f"""
+        SELECT reason->>'code',
+               count(*) FILTER (WHERE moderated_by_id IS NOT NULL AND status = %(approved)s),
+               count(*) FILTER (WHERE moderated_by_id IS NOT NULL AND status IN (%(spam)s, %(removed)s)),
+               count(*)
+          FROM {table}, jsonb_array_elements(reasons) AS reason
+         WHERE created_at >= %(since)s
+         GROUP BY 1
+    """
+    params = {
+        "approved": Comment.Status.APPROVED.value,
+        "spam": Comment.Status.SPAM.value,
+        "removed": Comment.Status.REMOVED.value,
+        "since": since,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            code: {"false_alarms": wrong, "confirmed": right, "undecided": total - wrong - right}
+            for code, wrong, right, total in cursor.fetchall()
+        }

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django_tasks import default_task_backend, task
 
-from comments import notifications
+from comments import learning, notifications, surge
+from comments.classifier import TrainingError
 from comments.models import Comment, ModerationSettings, ModeratorMail
 from comments.moderation import REASON_LABELS
 from comments.selectors import moderator_emails
@@ -175,3 +176,20 @@ def _mail_state() -> ModeratorMail:
     """The one state row, locked for this transaction (several workers may run alerts at once)."""
     ModeratorMail.objects.get_or_create(pk=1)
     return ModeratorMail.objects.select_for_update().get(pk=1)
+
+
+@task()
+def retrain_spam_model_task() -> int | None:
+    """Train a fresh spam model from the decisions so far, if still due; returns the new model's id."""
+    if not learning.retrain_due(ModerationSettings.load()):
+        return None
+    try:
+        return learning.spam_model_train().pk
+    except TrainingError:
+        return None  # too few spam or ham decisions yet; the next decisions will ask again
+
+
+@task()
+def surge_check_task() -> bool:
+    """Switch surge mode on or off as the held-comment rate and the staffed hours say; True while on."""
+    return surge.surge_check() is not None

@@ -8,14 +8,19 @@ queries with a hundred rows or a million.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from comments.models import STATUS_DISPLAY_ORDER
-from comments.stats import comments_by_day_and_status, moderation_times, pending_queue_per_day
+from comments.moderation import HOLD_ALL_REASON, REASON_LABELS
+from comments.stats import comments_by_day_and_status, moderation_times, pending_queue_per_day, rule_outcomes
 from longwar.donations.stats import clicks_by_day, top_donation_articles
 
 CHART_DAYS = 90
 TOP_ARTICLES_DAYS = 30
+RULE_DAYS = 30
+RULE_PRECISION_FLOOR = 0.5  # a rule wrong more often than right is flagged
 PERMISSION = "donations.view_insights"
 
 
@@ -171,6 +176,53 @@ def comment_insights() -> dict:
     }
 
 
+@dataclass(frozen=True)
+class RulePrecision:
+    code: str
+    label: str
+    false_alarms: int
+    confirmed: int
+    undecided: int
+    held_url: str  # the queue filtered to what this rule held
+
+    @property
+    def precision(self) -> float | None:
+        decided = self.false_alarms + self.confirmed
+        return self.confirmed / decided if decided else None
+
+    @property
+    def flagged(self) -> bool:
+        """Wrong more often than right; the policy's own "hold everything" is not a filter and never flagged."""
+        return (
+            self.code != HOLD_ALL_REASON[0]
+            and self.precision is not None
+            and self.precision < RULE_PRECISION_FLOOR
+        )
+
+
+def rule_precision() -> list[RulePrecision]:
+    """Every declared reason, with what moderators later decided about the comments it caught (last 30 days)."""
+    outcomes = rule_outcomes(start_of(window(RULE_DAYS)[0]))
+    queue = reverse("admin:comments_comment_changelist")
+    empty = {"false_alarms": 0, "confirmed": 0, "undecided": 0}
+    return [
+        RulePrecision(
+            code=code,
+            label=label,
+            held_url=f"{queue}?{urlencode({'reason': code})}",
+            **outcomes.get(code, empty),
+        )
+        for code, label in REASON_LABELS.items()
+    ]
+
+
 def insights() -> dict:
-    """Everything the insights page shows, in five aggregate queries."""
-    return {"chart_days": CHART_DAYS, **donation_insights(), **comment_insights()}
+    """Everything the insights page shows, in six aggregate queries."""
+    return {
+        "chart_days": CHART_DAYS,
+        **donation_insights(),
+        **comment_insights(),
+        "rules": rule_precision(),
+        "rule_days": RULE_DAYS,
+        "rule_precision_floor": RULE_PRECISION_FLOOR,
+    }

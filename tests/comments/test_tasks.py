@@ -42,13 +42,16 @@ def worker_backend(settings):
 
 
 def run_ready():
-    """What `manage.py db_worker` does with the tasks that are due, in this test's transaction."""
+    """What `manage.py db_worker` does with the tasks that are due, in this test's transaction.
+
+    Returns how many of them were moderator email tasks (other work, e.g. surge checks, runs too).
+    """
     ran = 0
     for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
         args_kwargs = result.args_kwargs
         result.task.call(*args_kwargs["args"], **args_kwargs["kwargs"])
         result.delete()
-        ran += 1
+        ran += "moderator" in result.task_path
     return ran
 
 

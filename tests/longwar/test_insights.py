@@ -207,7 +207,7 @@ def test_insights_query_count_does_not_grow_with_rows(admin_client, django_asser
             article, status=Comment.Status.APPROVED, created_at=local(i % 90), moderated_at=local(i % 90, 18)
         )
         DonationClickFactory(article=article, clicked_at=local(i % 90))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):  # 8, plus the per-rule precision table and the surge banner
         page(admin_client)
 
 
