@@ -280,7 +280,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="log")
     def moderation_log(self, comment):
-        events = comment.events.select_related("actor").order_by("created_at", "id")
+        events = comment.events.order_by("created_at", "id")
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -289,7 +289,7 @@ class CommentAdmin(admin.ModelAdmin):
                 (
                     (
                         event.created_at.strftime("%Y-%m-%d %H:%M"),
-                        event.actor or "site",
+                        event.actor_name or "site",
                         event.from_status or "new",
                         event.to_status,
                         f" · {event.reason}" if event.reason else "",
@@ -404,10 +404,9 @@ class CommenterRuleAdmin(admin.ModelAdmin):
 class ModerationEventAdmin(admin.ModelAdmin):
     """The record of who did what; read-only."""
 
-    list_display = ["created_at", "comment_link", "actor", "from_status", "to_status", "reason"]
+    list_display = ["created_at", "comment_link", "who", "from_status", "to_status", "reason"]
     list_filter = ["to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["reason", "comment__author_name", "comment__body"]
-    list_select_related = ["comment__article", "actor"]
+    search_fields = ["reason", "actor_name", "comment_author", "article_title", "comment__body"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
@@ -421,8 +420,14 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="comment")
     def comment_link(self, event):
+        if event.comment_id is None:
+            return f"{event.subject} (deleted)"
         url = reverse("admin:comments_comment_change", args=[event.comment_id])
-        return format_html('<a href="{}">{}</a>', url, event.comment)
+        return format_html('<a href="{}">{}</a>', url, event.subject)
+
+    @admin.display(description="by", ordering="actor_name")
+    def who(self, event):
+        return event.actor_name or "site"
 
 
 @admin.register(CommentReport)

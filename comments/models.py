@@ -44,7 +44,11 @@ class Comment(models.Model):
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # other readers' replies survive; they show as top-level comments
+        related_name="replies",
     )
     author_name = models.CharField("name", max_length=100)
     author_email = models.EmailField("email", blank=True, help_text="Never shown publicly.")
@@ -118,11 +122,16 @@ class EventKind(models.TextChoices):
 
 
 class ModerationEvent(models.Model):
-    """The log: one row for every status change of a comment (including its first), edit and pick."""
+    """The log: one row for every status change of a comment (including its first), edit and pick.
+
+    It outlives the comment, its article and the moderator's account: each row keeps their names.
+    """
 
     Kind = EventKind
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -143,14 +152,30 @@ class ModerationEvent(models.Model):
         help_text="Shared by the events of one decision on many comments.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the row says once the comment, its article or the moderator's account is deleted.
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Empty when the site decided.")
+    comment_author = models.CharField(max_length=100, blank=True)
+    article_title = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["comment", "created_at"], name="modevent_comment_idx")]
 
     def __str__(self):
-        who = self.actor or "site"
-        return f"{who}: {self.from_status or 'new'} → {self.to_status}"
+        change = f"{self.actor_name or 'site'}: {self.from_status or 'new'} → {self.to_status}"
+        return change if self.comment_id else f"{change} ({self.subject}, deleted)"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.actor_name = self.actor_name or (self.actor.get_username() if self.actor else "")
+            if self.comment is not None:
+                self.comment_author = self.comment_author or self.comment.author_name
+                self.article_title = self.article_title or self.comment.article.title
+        super().save(*args, **kwargs)
+
+    @property
+    def subject(self) -> str:
+        return f"{self.comment_author} on “{self.article_title}”"
 
 
 class CommenterAction(models.TextChoices):

@@ -1,0 +1,67 @@
+"""Deleting keeps what must stay: other readers' replies, and the moderation log (the record of who did what)."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from comments.decisions import DECISIONS
+from comments.models import Comment, ModerationEvent
+from comments.services import comment_decide
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_replies_survive_their_parents_deletion_and_show_top_level(client):
+    parent = CommentFactory(body="The parent, soon deleted.")
+    reply = CommentFactory(article=parent.article, parent=parent, body="Another reader's reply.")
+    nested = CommentFactory(article=parent.article, parent=reply, body="A reply to the reply.")
+    parent.delete()
+    reply.refresh_from_db()
+    nested.refresh_from_db()
+    assert (reply.parent, nested.parent) == (None, reply)
+    page = client.get(parent.article.get_absolute_url())
+    assert page.status_code == HTTPStatus.OK
+    assert [node.comment for node in page.context["page"].object_list] == [reply]
+    assert "A reply to the reply." in page.content.decode()
+
+
+def test_a_deleted_comments_log_stays_readable(admin_user):
+    comment = CommentFactory(status=Comment.Status.PENDING, author_name="Grim", article__title="Peace talks")
+    comment_decide(comment=comment, decision=DECISIONS["spam"], by=admin_user)
+    comment.delete()
+    event = ModerationEvent.objects.get()
+    assert event.comment is None
+    assert (event.actor_name, event.comment_author, event.article_title) == ("admin", "Grim", "Peace talks")
+    assert str(event) == "admin: pending → spam (Grim on “Peace talks”, deleted)"
+
+
+def test_deleting_an_article_keeps_the_log_of_its_comments(admin_user):
+    comment = CommentFactory(status=Comment.Status.PENDING, author_name="Grim", article__title="Peace talks")
+    comment_decide(comment=comment, decision=DECISIONS["approve"], by=admin_user)
+    comment.article.delete()
+    assert list(ModerationEvent.objects.values_list("comment_author", "article_title", "to_status")) == [
+        ("Grim", "Peace talks", Comment.Status.APPROVED)
+    ]
+
+
+def test_the_log_keeps_the_name_of_a_moderator_whose_account_is_deleted(django_user_model):
+    moderator = django_user_model.objects.create_user("mod", is_staff=True)
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    comment_decide(comment=comment, decision=DECISIONS["remove"], by=moderator)
+    moderator.delete()
+    event = ModerationEvent.objects.get()
+    assert (event.actor, event.actor_name) == (None, "mod")
+    assert str(event).startswith("mod: ")
+
+
+def test_admin_lists_and_searches_the_log_of_deleted_comments(admin_client, admin_user):
+    comment = CommentFactory(status=Comment.Status.PENDING, author_name="Grim", article__title="Peace talks")
+    comment_decide(comment=comment, decision=DECISIONS["spam"], by=admin_user)
+    comment.article.delete()
+    changelist = reverse("admin:comments_moderationevent_changelist")
+    response = admin_client.get(changelist, {"q": "Grim"})
+    assert response.status_code == HTTPStatus.OK
+    assert list(response.context["cl"].result_list) == list(ModerationEvent.objects.all())
+    assert "Grim on “Peace talks” (deleted)" in response.content.decode()
