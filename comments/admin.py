@@ -185,9 +185,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Text and status changed on the review card go through the services, so both are logged."""
-        new_body, new_status = obj.body, obj.status
-        obj.body = form.initial.get("body", new_body)  # a field shown read-only is not in the form
-        obj.status = form.initial.get("status", new_status)
+        new_body, new_status = obj.body, obj.status  # the services read the stored ones under a lock
         comment_edit(comment=obj, body=new_body, by=request.user, reason="Edited on the review page.")
         comment_set_status(comment=obj, to=new_status, by=request.user, reason="Changed on the review page.")
 

@@ -5,6 +5,7 @@ from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
 
+from comments.models import Comment
 from comments.moderation import Submission
 
 TOKEN_SALT = "longwar.comments.form"
@@ -104,7 +105,10 @@ class CommentForm(forms.Form):
         data = self.cleaned_data
         if self.staff_user is not None:
             user = self.staff_user
-            name, email, url = user.get_full_name() or user.get_username(), user.email or "", ""
+            name = (user.get_full_name() or user.get_username())[
+                : Comment._meta.get_field("author_name").max_length
+            ]
+            email, url = user.email or "", ""
         else:
             name, email, url = data["name"], data["email"], data["url"]
         return Submission(

@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from comments.addresses import normalised_ip
 
 
 class CommentStatus(models.TextChoices):
@@ -196,7 +199,10 @@ class CommenterRule(models.Model):
 
     action = models.CharField(max_length=5, choices=Action.choices)
     kind = models.CharField(max_length=5, choices=Kind.choices)
-    value = models.CharField(max_length=254, help_text="Email addresses are compared case-insensitively.")
+    value = models.CharField(
+        max_length=254,
+        help_text="Email addresses are compared case-insensitively, IP addresses however they are written.",
+    )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -221,7 +227,19 @@ class CommenterRule(models.Model):
     def save(self, *args, **kwargs):
         if self.kind == self.Kind.EMAIL:
             self.value = self.value.strip().lower()
+        elif self.kind == self.Kind.IP:
+            try:
+                self.value = normalised_ip(self.value)
+            except ValueError:  # not an address (refused by clean() in the admin); kept as typed
+                self.value = self.value.strip()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.kind == self.Kind.IP:
+            try:
+                normalised_ip(self.value)
+            except ValueError:
+                raise ValidationError({"value": "Enter an IPv4 or IPv6 address."}) from None
 
 
 class CommentReport(models.Model):

@@ -107,6 +107,16 @@ def _commenter_facts(submission: Submission) -> Commenter:
     )
 
 
+def _lock(comment: Comment, *fields: str) -> None:
+    """Lock the comment's row until the transaction ends and read `fields` afresh from it.
+
+    Two moderators deciding on one comment at once are taken in turn, and each logs what it really changed.
+    """
+    current = Comment.objects.select_for_update().values(*fields).get(pk=comment.pk)
+    for name, value in current.items():
+        setattr(comment, name, value)
+
+
 def _log(*, comment: Comment, from_status: str, by=None, reason: str = "", **extra) -> None:
     ModerationEvent.objects.create(
         comment=comment, actor=by, from_status=from_status, to_status=comment.status, reason=reason, **extra
@@ -197,6 +207,7 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch
 
     `batch` ties together the events of one decision taken on many comments (so it can be undone as one).
     """
+    _lock(comment, "status")
     if comment.status == to:
         return False
     from_status = comment.status
@@ -213,6 +224,7 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch
 @transaction.atomic
 def comment_edit(*, comment: Comment, body: str, by, reason: str = "") -> bool:
     """Change a comment's text, mark it edited for readers and keep the old text in the log."""
+    _lock(comment, "body", "status")
     if body == comment.body:
         return False
     previous = comment.body
@@ -233,6 +245,7 @@ def comment_edit(*, comment: Comment, body: str, by, reason: str = "") -> bool:
 @transaction.atomic
 def comment_set_featured(*, comment: Comment, featured: bool, by) -> bool:
     """Make an approved comment an editors' pick, or no longer one; logged. False when nothing changed."""
+    _lock(comment, "featured", "status")
     if comment.featured == featured or (featured and comment.status != Comment.Status.APPROVED):
         return False
     comment.featured = featured

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from comments.decisions import DECISIONS
-from comments.models import Comment, ModerationEvent
-from comments.services import comment_decide
+from comments.models import Comment, CommenterRule, ModerationEvent
+from comments.moderation import Submission
+from comments.services import comment_decide, comment_submit
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,39 @@ def test_admin_lists_and_searches_the_log_of_deleted_comments(admin_client, admi
     assert response.status_code == HTTPStatus.OK
     assert list(response.context["cl"].result_list) == list(ModerationEvent.objects.all())
     assert "Grim on “Peace talks” (deleted)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+        (" 2001:0db8::0001 ", "2001:db8::1"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("198.51.100.7", "198.51.100.7"),
+    ],
+)
+def test_block_list_ip_addresses_are_stored_in_one_spelling(typed, stored):
+    rule = CommenterRule.objects.create(
+        action=CommenterRule.Action.BLOCK, kind=CommenterRule.Kind.IP, value=typed
+    )
+    assert rule.value == stored
+
+
+def test_an_ipv6_block_typed_another_way_matches_the_reader(article):
+    CommenterRule.objects.create(
+        action=CommenterRule.Action.BLOCK, kind=CommenterRule.Kind.IP, value="2001:DB8:0:0:0:0:0:1"
+    )
+    submission = Submission(
+        name="Grim", email="grim@example.org", body="Text.", ip_address="2001:db8::1", form_age=30
+    )
+    assert comment_submit(article=article, submission=submission).status == Comment.Status.SPAM
+
+
+def test_admin_refuses_a_block_list_ip_that_is_no_address(admin_client):
+    response = admin_client.post(
+        reverse("admin:comments_commenterrule_add"),
+        {"action": CommenterRule.Action.BLOCK, "kind": CommenterRule.Kind.IP, "value": "2001:db8::zz"},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "Enter an IPv4 or IPv6 address." in response.content.decode()
+    assert not CommenterRule.objects.exists()

@@ -1,0 +1,41 @@
+"""IP addresses as the site compares them: one spelling per address, and the network a sender is counted by.
+
+Block-list entries, stored comments and the reader's address all go through `normalised_ip`, so an IPv6
+address typed another way (upper case, zeros written out, IPv4-mapped) still matches.
+"""
+
+import ipaddress
+
+from django.db.models import Q
+
+# A subscriber usually gets a whole IPv6 /64 and can use any address in it; IPv4 addresses are scarce.
+FLOOD_PREFIX = {4: 32, 6: 64}
+
+
+def normalised_ip(text: str) -> str:
+    """The one spelling of an address (IPv4-mapped IPv6 becomes IPv4); ValueError when it is none."""
+    address = ipaddress.ip_address(text.strip())
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def host_of(hop: str) -> str:
+    """A forwarded-for entry without its port: '203.0.113.7:51234', '[2001:db8::1]:443' give the address."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        return hop[1:].partition("]")[0]
+    if hop.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has several colons
+        return hop.partition(":")[0]
+    return hop
+
+
+def same_network(ip: str, prefixes: dict[int, int], field: str = "ip_address") -> Q:
+    """Rows whose `field` lies in the same network as `ip`, by prefix length per IP version."""
+    address = ipaddress.ip_address(ip)
+    network = ipaddress.ip_network(f"{address}/{prefixes[address.version]}", strict=False)
+    if network.num_addresses == 1:
+        return Q(**{field: ip})
+    return Q(
+        **{f"{field}__gte": str(network.network_address), f"{field}__lte": str(network.broadcast_address)}
+    )
