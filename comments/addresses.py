@@ -8,8 +8,12 @@ import ipaddress
 
 from django.db.models import Q
 
-# A subscriber usually gets a whole IPv6 /64 and can use any address in it; IPv4 addresses are scarce.
+# How many leading bits make "the same sender" when counting a flood: a subscriber usually gets a whole IPv6
+# /64 and can use any address in it, while IPv4 addresses are counted one by one.
 FLOOD_PREFIX = {4: 32, 6: 64}
+# Where a trusted commenter may post from without review: a network seen on their approved comments. An
+# IPv4 /24 and an IPv6 /48 cover an ISP's dynamic addresses and a home's or office's prefix.
+TRUST_PREFIX = {4: 24, 6: 48}
 
 
 def normalised_ip(text: str) -> str:
@@ -30,12 +34,16 @@ def host_of(hop: str) -> str:
     return hop
 
 
-def same_network(ip: str, prefixes: dict[int, int], field: str = "ip_address") -> Q:
-    """Rows whose `field` lies in the same network as `ip`, by prefix length per IP version."""
+def network_of(ip: str, prefixes: dict[int, int]) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The network around `ip`, with the prefix length `prefixes` gives for its IP version."""
     address = ipaddress.ip_address(ip)
-    network = ipaddress.ip_network(f"{address}/{prefixes[address.version]}", strict=False)
+    return ipaddress.ip_network(f"{address}/{prefixes[address.version]}", strict=False)
+
+
+def in_network(network: ipaddress.IPv4Network | ipaddress.IPv6Network, field: str = "ip_address") -> Q:
+    """Rows whose address lies in `network` (a range on the address index)."""
     if network.num_addresses == 1:
-        return Q(**{field: ip})
+        return Q(**{field: str(network.network_address)})
     return Q(
         **{f"{field}__gte": str(network.network_address), f"{field}__lte": str(network.broadcast_address)}
     )

@@ -56,8 +56,8 @@ class Commenter:
 
     blocked_email: bool = False
     blocked_ip: bool = False
-    trusted: bool = False
-    has_approved_comment: bool = False
+    trusted: bool = False  # a trusted email, posting from a network seen on its approved comments
+    has_approved_comment: bool = False  # same name and email, from such a network
 
 
 @dataclass(frozen=True)

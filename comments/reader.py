@@ -5,11 +5,11 @@ wait for a moderator), their name, email and website in a signed cookie when the
 address comes from the request. Logged-in staff post as themselves.
 """
 
-import ipaddress
 import json
 
 from django.conf import settings
 
+from comments.addresses import host_of, normalised_ip
 from comments.models import Comment
 
 OWN_COMMENTS_KEY = "comments.own"
@@ -38,15 +38,16 @@ def client_ip(request) -> str | None:
     """The reader's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies, the hop they saw.
 
     Only the proxies' own entries of X-Forwarded-For are trusted; anything further left is the client's word.
+    Proxies that add the port (`203.0.113.7:51234`, `[2001:db8::1]:443`) are understood.
     """
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
-            address = hops[-proxies]
+            address = host_of(hops[-proxies])
     try:
-        return str(ipaddress.ip_address(address))
+        return normalised_ip(address)
     except ValueError:
         return None
 

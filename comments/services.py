@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
+from comments.addresses import FLOOD_PREFIX, TRUST_PREFIX, in_network, network_of
 from comments.decisions import Decision
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
 from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
@@ -76,13 +77,16 @@ def _lock_commenter(*keys: str) -> None:
 
 
 def _check_flood(*, submission: Submission, config: ModerationSettings, now: datetime) -> None:
-    """Refuse when this IP, or this email, already posted the maximum within the window."""
+    """Refuse when this IP address (an IPv6 /64), or this email, already posted the maximum within the window."""
     window_start = now - timedelta(seconds=config.flood_window_seconds)
-    for field, value in (("ip_address", submission.ip_address), ("author_email", submission.email)):
-        if not value:
-            continue
+    senders = []
+    if submission.ip_address:
+        senders.append(in_network(network_of(submission.ip_address, FLOOD_PREFIX)))
+    if submission.email:
+        senders.append(Q(author_email=submission.email))
+    for sender in senders:
         recent = list(
-            Comment.objects.filter(**{field: value}, created_at__gte=window_start)
+            Comment.objects.filter(sender, created_at__gte=window_start)
             .order_by("-created_at")
             .values_list("created_at", flat=True)[: config.flood_max_comments]
         )
@@ -92,18 +96,29 @@ def _check_flood(*, submission: Submission, config: ModerationSettings, now: dat
 
 
 def _commenter_facts(submission: Submission) -> Commenter:
+    """Rules and history of the sender. Trust needs more than the email, which anyone can type: the
+    submission must also come from a network seen on that email's approved comments (TRUST_PREFIX).
+    """
     rules = CommenterRule.objects.filter(
         Q(kind=CommenterRule.Kind.EMAIL, value=submission.email)
         | Q(kind=CommenterRule.Kind.IP, value=submission.ip_address or "")
     ).values_list("action", "kind")
     rules = set(rules)
+    known_names = set()
+    if submission.ip_address and submission.email:
+        known_names = set(
+            Comment.objects.approved()
+            .filter(
+                in_network(network_of(submission.ip_address, TRUST_PREFIX)), author_email=submission.email
+            )
+            .values_list("author_name", flat=True)
+            .distinct()
+        )
     return Commenter(
         blocked_email=(CommenterRule.Action.BLOCK, CommenterRule.Kind.EMAIL) in rules,
         blocked_ip=(CommenterRule.Action.BLOCK, CommenterRule.Kind.IP) in rules,
-        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in rules,
-        has_approved_comment=Comment.objects.approved()
-        .filter(author_email=submission.email, author_name=submission.name)
-        .exists(),
+        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in rules and bool(known_names),
+        has_approved_comment=submission.name in known_names,
     )
 
 
@@ -143,7 +158,8 @@ def comment_submit(
         raise CommentsClosed("Comments are closed on this article.")
     parent = _attach_point(article=article, parent_id=parent_id, max_depth=config.thread_depth)
     if user is None:
-        _lock_commenter(submission.email, submission.ip_address or "")
+        network = network_of(submission.ip_address, FLOOD_PREFIX) if submission.ip_address else ""
+        _lock_commenter(submission.email, str(network))
         _check_flood(submission=submission, config=config, now=now)
     same_author = Q(author_email=submission.email) if submission.email else Q(user=user)
     if Comment.objects.filter(same_author, article=article, body=submission.body).exists():
