@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "longwar.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "longwar.urls"
@@ -112,7 +113,11 @@ else:
     except EmbeddedDatabaseError as exc:
         raise SystemExit(f"longwar: {exc}") from None
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection that died with the server is replaced
+# While the database cannot be reached, pages answer 503 after this many seconds instead of hanging.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+)
 
 # CACHE
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
