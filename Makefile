@@ -7,7 +7,7 @@ VNU := node_modules/vnu-jar/build/dist/vnu.jar
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test serve bench lint format db clean
+.PHONY: install run test serve bench lint format db stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("longwar needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -27,6 +27,11 @@ $(VNU): package.json package-lock.json
 # Start (and on first use initialise) the embedded PostgreSQL in one process, before anything runs in parallel.
 db: install
 	$(PY) manage.py check --fail-level ERROR >/dev/null
+
+# The embedded server stops with the last process using it (Ctrl-C or kill stops the site, and so the server);
+# after a `kill -9` it can keep running: this stops it.
+stop: install
+	$(PY) -m longwar.embedded_db stop
 
 run: db
 	$(PY) manage.py migrate --noinput

@@ -106,10 +106,14 @@ TEMPLATES = [
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from longwar.embedded_db import EmbeddedDatabaseError, embedded_database_settings
+    from longwar.embedded_db import DEFAULT_PGDATA, EmbeddedDatabaseError, embedded_database_settings
 
     try:
-        DATABASES = {"default": embedded_database_settings(BASE_DIR / ".pgdata")}
+        DATABASES = {
+            "default": embedded_database_settings(
+                Path(env.str("EMBEDDED_PGDATA", default=str(DEFAULT_PGDATA)))
+            )
+        }
     except EmbeddedDatabaseError as exc:
         raise SystemExit(f"longwar: {exc}") from None
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

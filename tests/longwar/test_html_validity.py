@@ -122,6 +122,7 @@ def test_main_pages_are_valid_html(pages, tmp_path):
     problems = [
         f"{message['url'].rsplit('/', 1)[-1]}:{message.get('lastLine')}: {message['type']}: {message['message']}"
         for message in messages
-        if message["type"] != "info"  # errors; the checker's advice (e.g. headings in comments) is not invalidity
+        if message["type"]
+        != "info"  # errors; the checker's advice (e.g. headings in comments) is not invalidity
     ]
     assert problems == []
