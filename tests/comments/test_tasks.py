@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -88,8 +87,7 @@ def real_mail(settings, hung_smtp, django_user_model):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = EMAIL_TIMEOUT
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    moderator = django_user_model.objects.create_user("mod", "mod@example.org", is_staff=True)
-    moderator.groups.add(Group.objects.get(name="Moderators"))
+    django_user_model.objects.create_superuser("mod", "mod@example.org")
     return settings
 
 
