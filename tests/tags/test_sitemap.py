@@ -36,7 +36,10 @@ def test_sitemap_lists_published_articles_tag_and_author_pages(client):
         "http://testserver/tags/pakistan/",
         "http://testserver/authors/bill-roggio/",
     }
-    assert entries[f"http://testserver{article.get_absolute_url()}"] == f"{article.updated_at:%Y-%m-%d}"
+    assert (
+        entries[f"http://testserver{article.get_absolute_url()}"]
+        == f"{timezone.localtime(article.updated_at):%Y-%m-%d}"
+    )
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out(client):
