@@ -60,9 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "taggit",
+    "longwar",  # before django_tasks_db: its db_worker command takes the library's place
     "django_tasks",
     "django_tasks_db",
-    "longwar",
     "longwar.donations",
     "articles",
     "comments",
