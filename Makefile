@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+VNU := node_modules/vnu-jar/build/dist/vnu.jar
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test serve bench lint format db clean
+.PHONY: install run test serve bench lint format db stop clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("longwar needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -17,9 +18,20 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The W3C's HTML checker that the tests run over the pages (npm's vnu-jar; needs Java). Its install script
+# would download a Java runtime of its own: skipped, the system's java is used.
+$(VNU): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(VNU)
+
 # Start (and on first use initialise) the embedded PostgreSQL in one process, before anything runs in parallel.
 db: install
 	$(PY) manage.py check --fail-level ERROR >/dev/null
+
+# The embedded server stops with the last process using it (Ctrl-C or kill stops the site, and so the server);
+# after a `kill -9` it can keep running: this stops it.
+stop: install
+	$(PY) -m longwar.embedded_db stop
 
 run: db
 	$(PY) manage.py migrate --noinput
@@ -29,7 +41,7 @@ run: db
 	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: db
+test: db $(VNU)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Production-style: gunicorn + whitenoise, DEBUG off. Real deployments set SECRET_KEY, ALLOWED_HOSTS,
@@ -57,4 +69,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -5,7 +5,7 @@ query time. It mixes the article's own columns with the names of its tags, which
 cannot hold and a row trigger cannot see cheaply, so it is refreshed by one UPDATE,
 `article_update_search_vector()`, called from the places that change either: the article admin's
 `save_related` (after the body and the tags are both saved), `load_seeds`, `tag_merge`, a tag rename in
-the tag admin, and taggit's `m2m_changed` for tag edits made anywhere else (`tags.apps`).
+the tag admin, taggit's `m2m_changed` for tag edits made anywhere else, and a tag's deletion (`tags.apps`).
 """
 
 import html

@@ -30,11 +30,14 @@ class ArticleMonthArchiveView(PublishedArticleMixin, MonthArchiveView):
 
 
 class ArticleDetailView(DetailView):
-    """An article; staff also see drafts and scheduled articles, marked as a preview."""
+    """An article; staff who may see articles in the admin also see drafts and scheduled ones, as a preview."""
 
     def get_queryset(self):
         articles = Article.objects.with_visibility().select_related("author").prefetch_related("tags")
-        if self.request.user.is_staff:
+        user = self.request.user
+        if user.is_staff and (
+            user.has_perm("articles.view_article") or user.has_perm("articles.change_article")
+        ):
             return articles
         return articles.published()
 

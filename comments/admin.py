@@ -403,9 +403,7 @@ class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Text and status changed on the review card go through the services, so both are logged."""
-        new_body, new_status = obj.body, obj.status
-        obj.body = form.initial.get("body", new_body)  # a field shown read-only is not in the form
-        obj.status = form.initial.get("status", new_status)
+        new_body, new_status = obj.body, obj.status  # the services read the stored ones under a lock
         comment_edit(comment=obj, body=new_body, by=request.user, reason="Edited on the review page.")
         comment_set_status(comment=obj, to=new_status, by=request.user, reason="Changed on the review page.")
 
@@ -568,7 +566,7 @@ class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
 
     @admin.display(description="log")
     def moderation_log(self, comment):
-        events = comment.events.select_related("actor").order_by("created_at", "id")
+        events = comment.events.order_by("created_at", "id")
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -577,7 +575,7 @@ class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
                 (
                     (
                         event.created_at.strftime("%Y-%m-%d %H:%M"),
-                        event.actor or "site",
+                        event.actor_name or "site",
                         event_summary(event),
                         f" · {event.reason}" if event.reason else "",
                     )
@@ -787,10 +785,9 @@ class CommenterRuleAdmin(admin.ModelAdmin):
 class ModerationEventAdmin(admin.ModelAdmin):
     """The record of who did what; read-only."""
 
-    list_display = ["created_at", "comment_link", "actor", "kind", "from_status", "to_status", "reason"]
+    list_display = ["created_at", "comment_link", "who", "kind", "from_status", "to_status", "reason"]
     list_filter = ["kind", "to_status", ("actor", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["reason", "comment__author_name", "comment__body"]
-    list_select_related = ["comment__article", "actor"]
+    search_fields = ["reason", "actor_name", "comment_author", "article_title", "comment__body"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
@@ -804,8 +801,14 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     @admin.display(description="comment")
     def comment_link(self, event):
+        if event.comment_id is None:
+            return f"{event.subject} (deleted)"
         url = reverse("admin:comments_comment_change", args=[event.comment_id])
-        return format_html('<a href="{}">{}</a>', url, event.comment)
+        return format_html('<a href="{}">{}</a>', url, event.subject)
+
+    @admin.display(description="by", ordering="actor_name")
+    def who(self, event):
+        return event.actor_name or "site"
 
 
 @admin.register(CommentReport)

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
+
+from comments.addresses import normalised_ip
 
 
 class CommentStatus(models.TextChoices):
@@ -56,7 +59,11 @@ class Comment(models.Model):
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # other readers' replies survive; they show as top-level comments
+        related_name="replies",
     )
     author_name = models.CharField("name", max_length=100)
     author_email = models.EmailField("email", blank=True, help_text="Never shown publicly.")
@@ -149,11 +156,16 @@ class EventKind(models.TextChoices):
 
 
 class ModerationEvent(models.Model):
-    """The log: one row for every status change of a comment (including its first), edit and pick."""
+    """The log: one row for every status change of a comment (including its first), edit and pick.
+
+    It outlives the comment, its article and the moderator's account: each row keeps their names.
+    """
 
     Kind = EventKind
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -177,6 +189,10 @@ class ModerationEvent(models.Model):
         null=True, blank=True, db_index=True, help_text="For an undo: the batch whose decision it reverses."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the row says once the comment, its article or the moderator's account is deleted.
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Empty when the site decided.")
+    comment_author = models.CharField(max_length=100, blank=True)
+    article_title = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -188,8 +204,20 @@ class ModerationEvent(models.Model):
         ]
 
     def __str__(self):
-        who = self.actor or "site"
-        return f"{who}: {self.from_status or 'new'} → {self.to_status}"
+        change = f"{self.actor_name or 'site'}: {self.from_status or 'new'} → {self.to_status}"
+        return change if self.comment_id else f"{change} ({self.subject}, deleted)"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.actor_name = self.actor_name or (self.actor.get_username() if self.actor else "")
+            if self.comment is not None:
+                self.comment_author = self.comment_author or self.comment.author_name
+                self.article_title = self.article_title or self.comment.article.title
+        super().save(*args, **kwargs)
+
+    @property
+    def subject(self) -> str:
+        return f"{self.comment_author} on “{self.article_title}”"
 
 
 class CommenterAction(models.TextChoices):
@@ -221,7 +249,10 @@ class CommenterRule(models.Model):
 
     action = models.CharField(max_length=10, choices=Action.choices)
     kind = models.CharField(max_length=5, choices=Kind.choices)
-    value = models.CharField(max_length=254, help_text="Email addresses are compared case-insensitively.")
+    value = models.CharField(
+        max_length=254,
+        help_text="Email addresses are compared case-insensitively, IP addresses however they are written.",
+    )
     note = models.CharField(max_length=200, blank=True)
     expires_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty: until staff change it. Suspensions always end."
@@ -262,7 +293,19 @@ class CommenterRule(models.Model):
     def save(self, *args, **kwargs):
         if self.kind == self.Kind.EMAIL:
             self.value = self.value.strip().lower()
+        elif self.kind == self.Kind.IP:
+            try:
+                self.value = normalised_ip(self.value)
+            except ValueError:  # not an address (refused by clean() in the admin); kept as typed
+                self.value = self.value.strip()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.kind == self.Kind.IP:
+            try:
+                normalised_ip(self.value)
+            except ValueError:
+                raise ValidationError({"value": "Enter an IPv4 or IPv6 address."}) from None
 
 
 class CommenterNote(models.Model):

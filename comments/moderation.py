@@ -68,9 +68,9 @@ class Commenter:
 
     blocked_email: bool = False
     blocked_ip: bool = False
-    trusted: bool = False
+    trusted: bool = False  # a trusted email, posting from a network seen on its approved comments
     always_held: bool = False  # staff want to see each of their comments
-    has_approved_comment: bool = False
+    has_approved_comment: bool = False  # same name and email, from such a network
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ they wait for a moderator, and may edit them for a while), their name, email and
 when they ask for it, and their address comes from the request. Logged-in staff post as themselves.
 """
 
-import ipaddress
 import json
 from datetime import datetime, timedelta
 
@@ -13,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from comments.addresses import REPORT_PREFIX, host_of, network_of, normalised_ip
 from comments.models import Comment, ModerationSettings
 
 OWN_COMMENTS_KEY = "comments.own"
@@ -29,8 +29,10 @@ def staff_poster(request):
 
 
 def staff_display_name(user) -> str:
-    """The name a staff member's comments carry: their full name, never their username (a login name)."""
-    return user.get_full_name() or settings.SITE_NAME
+    """The name a staff member's comments carry: their full name, never their username (a login name),
+    cut to what a comment's name holds."""
+    name = user.get_full_name() or settings.SITE_NAME
+    return name[: Comment._meta.get_field("author_name").max_length]
 
 
 def own_comment_ids(request) -> list[int]:
@@ -73,15 +75,16 @@ def client_ip(request) -> str | None:
     """The reader's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies, the hop they saw.
 
     Only the proxies' own entries of X-Forwarded-For are trusted; anything further left is the client's word.
+    Proxies that add the port (`203.0.113.7:51234`, `[2001:db8::1]:443`) are understood.
     """
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= proxies:
-            address = hops[-proxies]
+            address = host_of(hops[-proxies])
     try:
-        return str(ipaddress.ip_address(address))
+        return normalised_ip(address)
     except ValueError:
         return None
 
@@ -93,11 +96,7 @@ def client_network(request) -> str:
     network, or many cleared cookies, still counts once.
     """
     address = client_ip(request)
-    if address is None:
-        return ""
-    ip = ipaddress.ip_address(address)
-    prefix = 24 if ip.version == 4 else 64
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    return str(network_of(address, REPORT_PREFIX)) if address else ""
 
 
 def remembered_identity(request) -> dict:

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 
 from articles.models import Article
 from comments import learning, notifications, surge
+from comments.addresses import FLOOD_PREFIX, TRUST_PREFIX, in_network, network_of
 from comments.decisions import UNDO_WINDOW, Decision
 from comments.models import (
     Comment,
@@ -123,13 +124,16 @@ def _lock_commenter(*keys: str) -> None:
 
 
 def _check_flood(*, submission: Submission, config: ModerationSettings, now: datetime) -> None:
-    """Refuse when this IP, or this email, already posted the maximum within the window."""
+    """Refuse when this IP address (an IPv6 /64), or this email, already posted the maximum within the window."""
     window_start = now - timedelta(seconds=config.flood_window_seconds)
-    for field, value in (("ip_address", submission.ip_address), ("author_email", submission.email)):
-        if not value:
-            continue
+    senders = []
+    if submission.ip_address:
+        senders.append(in_network(network_of(submission.ip_address, FLOOD_PREFIX)))
+    if submission.email:
+        senders.append(Q(author_email=submission.email))
+    for sender in senders:
         recent = list(
-            Comment.objects.filter(**{field: value}, created_at__gte=window_start)
+            Comment.objects.filter(sender, created_at__gte=window_start)
             .order_by("-created_at")
             .values_list("created_at", flat=True)[: config.flood_max_comments]
         )
@@ -139,7 +143,11 @@ def _check_flood(*, submission: Submission, config: ModerationSettings, now: dat
 
 
 def _commenter_facts(submission: Submission, now: datetime) -> Commenter:
-    """What the commenter's standing rules in force say; a suspension refuses the comment outright."""
+    """Standing rules in force and history of the sender; a suspension refuses the comment outright.
+
+    Trust needs more than the email, which anyone can type: the submission must also come from a network
+    seen on that email's approved comments (TRUST_PREFIX).
+    """
     rules = CommenterRule.objects.active(now).filter(
         Q(kind=CommenterRule.Kind.EMAIL, value=submission.email.lower())
         | Q(kind=CommenterRule.Kind.IP, value=submission.ip_address or "")
@@ -148,15 +156,33 @@ def _commenter_facts(submission: Submission, now: datetime) -> Commenter:
     if suspensions:
         raise CommenterSuspended(max(suspensions))
     standing = {(rule.action, rule.kind) for rule in rules}
+    known_names = set()
+    if submission.ip_address and submission.email:
+        known_names = set(
+            Comment.objects.approved()
+            .filter(
+                in_network(network_of(submission.ip_address, TRUST_PREFIX)), author_email=submission.email
+            )
+            .values_list("author_name", flat=True)
+            .distinct()
+        )
     return Commenter(
         blocked_email=(CommenterRule.Action.BLOCK, CommenterRule.Kind.EMAIL) in standing,
         blocked_ip=(CommenterRule.Action.BLOCK, CommenterRule.Kind.IP) in standing,
-        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in standing,
+        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in standing and bool(known_names),
         always_held=any(action == CommenterRule.Action.HOLD for action, _ in standing),
-        has_approved_comment=Comment.objects.approved()
-        .filter(author_email=submission.email, author_name=submission.name)
-        .exists(),
+        has_approved_comment=submission.name in known_names,
     )
+
+
+def _lock(comment: Comment, *fields: str) -> None:
+    """Lock the comment's row until the transaction ends and read `fields` afresh from it.
+
+    Two moderators deciding on one comment at once are taken in turn, and each logs what it really changed.
+    """
+    current = Comment.objects.select_for_update().values(*fields).get(pk=comment.pk)
+    for name, value in current.items():
+        setattr(comment, name, value)
 
 
 def _log(*, comment: Comment, from_status: str, by=None, reason: str = "", **extra) -> None:
@@ -209,7 +235,8 @@ def comment_submit(
         config = surge.strict(config)
         submission = replace(submission, surge=in_surge.reason)
     if user is None:
-        _lock_commenter(submission.email, submission.ip_address or "")
+        network = network_of(submission.ip_address, FLOOD_PREFIX) if submission.ip_address else ""
+        _lock_commenter(submission.email, str(network))
         _check_flood(submission=submission, config=config, now=now)
     same_author = Q(author_email=submission.email) if submission.email else Q(user=user)
     if Comment.objects.filter(same_author, article=article, body=submission.body).exists():
@@ -288,6 +315,7 @@ def comment_set_status(
     `batch` ties together the events of one decision taken on many comments (so it can be undone as one);
     `undoes` names the batch an undo reverses.
     """
+    _lock(comment, "status")
     if comment.status == to:
         return False
     from_status = comment.status
@@ -305,6 +333,7 @@ def comment_set_status(
 @transaction.atomic
 def comment_edit(*, comment: Comment, body: str, by, reason: str = "") -> bool:
     """Change a comment's text, mark it edited for readers and keep the old text in the log."""
+    _lock(comment, "body", "status")
     if body == comment.body:
         return False
     previous = comment.body
@@ -402,6 +431,7 @@ def comment_set_featured(
     *, comment: Comment, featured: bool, by, batch: UUID | None = None, undoes: UUID | None = None
 ) -> bool:
     """Make an approved comment an editors' pick, or no longer one; logged. False when nothing changed."""
+    _lock(comment, "featured", "status")
     if comment.featured == featured or (featured and comment.status != Comment.Status.APPROVED):
         return False
     comment.featured = featured

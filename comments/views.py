@@ -4,6 +4,7 @@ links in the emails readers asked for (confirming, unsubscribing)."""
 from http import HTTPStatus
 
 from django.contrib import messages
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
@@ -64,8 +65,26 @@ def _closed_page(request, article: Article, body: str):
     )
 
 
+def _unavailable_page(request, article_id: int):
+    """503 while the database cannot be reached: the form as the reader sent it, to send again in a moment."""
+    form = CommentForm(request.POST, article=Article(pk=article_id))  # the token needs only the article's id
+    form.refresh_token()
+    response = render(
+        request, "comments/unavailable.html", {"form": form}, status=HTTPStatus.SERVICE_UNAVAILABLE
+    )
+    response["Retry-After"] = "10"
+    return response
+
+
 @require_POST
 def post_comment(request, article_id: int):
+    try:
+        return _post_comment(request, article_id)
+    except (OperationalError, InterfaceError):
+        return _unavailable_page(request, article_id)
+
+
+def _post_comment(request, article_id: int):
     article = get_object_or_404(
         Article.objects.published().with_visibility().select_related("author").prefetch_related("tags"),
         pk=article_id,

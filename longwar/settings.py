@@ -60,9 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "taggit",
+    "longwar",  # before django_tasks_db: its db_worker command takes the library's place
     "django_tasks",
     "django_tasks_db",
-    "longwar",
     "longwar.donations",
     "articles",
     "comments",
@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "longwar.proxies.ForwardedForWatchMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "longwar.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "longwar.urls"
@@ -104,14 +106,22 @@ TEMPLATES = [
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from longwar.embedded_db import EmbeddedDatabaseError, embedded_database_settings
+    from longwar.embedded_db import DEFAULT_PGDATA, EmbeddedDatabaseError, embedded_database_settings
 
     try:
-        DATABASES = {"default": embedded_database_settings(BASE_DIR / ".pgdata")}
+        DATABASES = {
+            "default": embedded_database_settings(
+                Path(env.str("EMBEDDED_PGDATA", default=str(DEFAULT_PGDATA)))
+            )
+        }
     except EmbeddedDatabaseError as exc:
         raise SystemExit(f"longwar: {exc}") from None
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection that died with the server is replaced
+# While the database cannot be reached, pages answer 503 after this many seconds instead of hanging.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+)
 
 # CACHE
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
@@ -159,6 +169,7 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "longwar.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers poll it over plain HTTP
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -29,6 +29,11 @@ class Tag(TagBase):
     def get_absolute_url(self):
         return reverse("tags:detail", kwargs={"slug": self.slug})
 
+    def slugify(self, tag, i=None):
+        """taggit's Unicode slug (readable in any script); "tag" when the name has no letters or digits."""
+        slug = super().slugify(tag) or "tag"
+        return slug if i is None else f"{slug}_{i}"
+
 
 class TaggedArticle(ItemBase):
     """Through model with real foreign keys, for speed and integrity (taggit's custom tagging)."""

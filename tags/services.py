@@ -1,4 +1,4 @@
-"""Writes to tags that carry rules: merging tags."""
+"""Writes to tags that carry rules: merging tags; keeping search vectors right when a tag is deleted."""
 
 from collections.abc import Iterable
 
@@ -31,3 +31,15 @@ def tag_merge(*, survivor: Tag, others: Iterable[Tag]) -> int:
     Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
     article_update_search_vector(*article_ids)
     return len(article_ids)
+
+
+def note_articles_of_deleted_tag(*, instance: Tag, **kwargs) -> None:
+    """pre_delete of a tag: remember its articles, whose search vectors change once it is gone."""
+    instance.deleted_from_articles = list(
+        instance.tagged_articles.values_list("content_object_id", flat=True)
+    )
+
+
+def refresh_articles_of_deleted_tag(*, instance: Tag, **kwargs) -> None:
+    """post_delete of a tag: its taggings are gone, so the vectors are recomputed without its name."""
+    article_update_search_vector(*getattr(instance, "deleted_from_articles", []))

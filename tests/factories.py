@@ -77,3 +77,18 @@ class DonationClickFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     referrer_host = "www.longwarjournal.org"
+
+
+def trusted_commenter(email: str, ip_address: str, name: str = "Grim"):
+    """Trust an email as staff do, from a network it has an approved comment from: trust needs both."""
+    from comments.models import CommenterRule
+
+    CommentFactory(  # yesterday, so it counts for no flood limit
+        author_email=email,
+        author_name=name,
+        ip_address=ip_address,
+        created_at=timezone.now() - timedelta(days=1),
+    )
+    return CommenterRule.objects.create(
+        action=CommenterRule.Action.TRUST, kind=CommenterRule.Kind.EMAIL, value=email
+    )

@@ -73,7 +73,7 @@ def test_a_block_with_an_expiry_lapses(article):
 def test_always_hold_overrides_trust_of_known_commenters(article, config):
     config.policy = config.Policy.APPROVE_KNOWN
     config.save()
-    CommentFactory(author_name="Grim", author_email=EMAIL)
+    CommentFactory(author_name="Grim", author_email=EMAIL, ip_address="198.51.100.1")
     assert submit(article, body="one").status == Comment.Status.APPROVED
     standing(CommenterRule.Action.HOLD)
     comment = submit(article, body="two")
@@ -82,6 +82,9 @@ def test_always_hold_overrides_trust_of_known_commenters(article, config):
 
 
 def test_trust_from_the_commenter_page(admin_client, article):
+    CommentFactory(
+        author_name="Grim", author_email=EMAIL, ip_address="198.51.100.1"
+    )  # trust needs a known network
     admin_client.post(commenter_url(email=EMAIL), {"action": "trust"})
     assert submit(article).status == Comment.Status.APPROVED
 

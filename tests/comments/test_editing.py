@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, CommenterRule, ModerationEvent
+from comments.models import Comment, ModerationEvent
 from comments.services import MAX_AUTHOR_EDITS
+from tests.factories import trusted_commenter
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +22,9 @@ FIXED = "Peace deals will continue to be made."
 @pytest.fixture
 def own_comment(post, article):
     """A comment this test's `client` posted; its author is trusted, so it is published at once."""
-    CommenterRule.objects.create(
-        action=CommenterRule.Action.TRUST, kind=CommenterRule.Kind.EMAIL, value="grim@example.org"
-    )
+    trusted_commenter("grim@example.org", ip_address="198.51.100.20")
     post(article, body=TYPO)
-    comment = Comment.objects.get()
+    comment = Comment.objects.get(body=TYPO)
     assert comment.status == Status.APPROVED
     return comment
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from comments import notifications
-from comments.models import Comment, CommenterRule, EmailSubscription, ReaderEmail, ReplyNotice
+from comments.models import Comment, EmailSubscription, ReaderEmail, ReplyNotice
 from comments.services import comment_set_status
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, trusted_commenter
 
 pytestmark = pytest.mark.django_db
 
@@ -444,9 +444,9 @@ def test_no_notice_for_spam(article, say, decide, decision):
 
 
 def test_no_notice_when_approved_at_once_or_not_asked(article, say, decide):
-    CommenterRule.objects.create(action="trust", kind="email", value=ALICE)
+    trusted_commenter(ALICE, ip_address="198.51.100.20", name="Alice")
     say(Client(), article, ALICE, notify_decision="on")
-    assert Comment.objects.get().status == Status.APPROVED
+    assert Comment.objects.get(article=article, author_email=ALICE).status == Status.APPROVED
     say(Client(), article, "bob@example.org", ip="198.51.100.9")
     decide(Comment.objects.get(author_email="bob@example.org"))
     assert mails_to(ALICE) == mails_to("bob@example.org") == []

@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, CommenterRule, ModerationEvent, ModerationSettings, SurgeLog
+from comments.models import Comment, ModerationEvent, ModerationSettings, SurgeLog
 from comments.moderation import Submission
 from comments.services import FloodLimited, comment_submit
 from comments.surge import active_surge, held_per_hour, surge_check, surge_switch
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, trusted_commenter
 
 pytestmark = pytest.mark.django_db
 
@@ -97,9 +97,7 @@ def submit(article, email="trusted@example.org", body="Text."):
 
 
 def test_during_a_surge_every_comment_is_held_and_the_flood_limit_is_tighter(article, admin_user):
-    CommenterRule.objects.create(
-        action=CommenterRule.Action.TRUST, kind=CommenterRule.Kind.EMAIL, value="trusted@example.org"
-    )
+    trusted_commenter("trusted@example.org", ip_address="198.51.100.3", name="Reader")
     assert submit(article, body="Before.").status == Comment.Status.APPROVED
     surge_switch(on=True, by=admin_user, reason="Big story.")
     held = submit(article, body="During one.")

@@ -1,7 +1,10 @@
+"""Site-wide views: the health check a load balancer polls."""
+
 from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import resolve, reverse
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +81,10 @@ def test_admin_index_links_to_insights_only_for_permitted_staff(client, staff):
     assert insights not in client.get(reverse("admin:index")).content.decode()
     grant(staff, "view_insights")
     assert f'href="{insights}"' in client.get(reverse("admin:index")).content.decode()
+
+
+def test_healthz_answers_plain_http_behind_the_https_redirect(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()  # a fresh handler reads the redirect setting
+    assert client.get(reverse("healthz")).status_code == HTTPStatus.OK
+    assert client.get(reverse("articles:index")).status_code == HTTPStatus.MOVED_PERMANENTLY

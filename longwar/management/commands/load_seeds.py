@@ -1,8 +1,8 @@
 """Load the seed documents in seeds/ so that a fresh site has its first article, author, comments and topics.
 
-Idempotent: rows are found by slug and only written when something differs, so a
-second run changes nothing. All files load in one transaction: a malformed file
-stops the run with its name and line, and nothing of the run is kept.
+`make run` runs it every time, so it creates what is missing and never overrides the site: each
+document is loaded once (recorded in LoadedSeed), and a second run creates nothing. All files load in
+one transaction: a malformed file stops the run with its name and line, and nothing of the run is kept.
 """
 
 from datetime import timedelta
@@ -17,23 +17,11 @@ from django.utils.text import slugify
 from articles.models import Article, Author
 from articles.search import article_update_search_vector
 from comments.services import comment_import
+from longwar.models import LoadedSeed
 from longwar.seeds import SeedDocument, SeedError, load_document
 from tags.models import Tag
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
-
-
-def upsert(model, lookup: dict, values: dict):
-    """Create or update one row, saving only when a value differs; return (row, changed)."""
-    row = model.objects.filter(**lookup).first()
-    if row is None:
-        return model.objects.create(**lookup, **values), True
-    changed = {name: value for name, value in values.items() if getattr(row, name) != value}
-    for name, value in changed.items():
-        setattr(row, name, value)
-    if changed:
-        row.save(update_fields=[*changed, *(["updated_at"] if hasattr(row, "updated_at") else [])])
-    return row, bool(changed)
 
 
 def body_html(document: SeedDocument) -> str:
@@ -49,44 +37,49 @@ def body_html(document: SeedDocument) -> str:
     return "\n".join(html)
 
 
-def save_document(document: SeedDocument) -> tuple[Article, int]:
-    """Write one parsed seed; return the article and how many rows changed."""
-    author, author_changed = upsert(
-        Author,
-        {"slug": slugify(document.author_name)},
-        {"name": document.author_name, "title": document.author_title, "bio": document.author_bio},
+def save_document(document: SeedDocument) -> int:
+    """Create what this seed brings and the site lacks; return how many rows were created.
+
+    A seed is loaded once: after that its article, comments and topics are the staff's to edit, unpublish,
+    remove or delete, and loading again changes none of it. An article already on the site under the seed's
+    slug (a site seeded before this rule, or a page staff wrote) is left as it is, and so is an existing topic.
+    """
+    slug = slugify(document.title)
+    _, first_load = LoadedSeed.objects.get_or_create(article_slug=slug)
+    if not first_load:
+        return 0
+    created = 0
+    for order, name in enumerate(document.topics, start=1):
+        if not Tag.objects.filter(name__iexact=name).exists():
+            Tag.objects.create(name=name, featured=True, order=order)
+            created += 1
+    if Article.objects.filter(slug=slug).exists():
+        return created
+    author, author_created = Author.objects.get_or_create(
+        slug=slugify(document.author_name),
+        defaults={"name": document.author_name, "title": document.author_title, "bio": document.author_bio},
     )
-    status = Article.Status.PUBLISHED if document.published_at else Article.Status.DRAFT
-    article, article_changed = upsert(
-        Article,
-        {"slug": slugify(document.title)},
-        {
-            "title": document.title,
-            "author": author,
-            "dek": document.paragraphs[0].text if document.paragraphs else "",
-            "body": body_html(document),
-            "status": status,
-            "published_at": document.published_at,
-        },
+    article = Article.objects.create(
+        slug=slug,
+        title=document.title,
+        author=author,
+        dek=document.paragraphs[0].text if document.paragraphs else "",
+        body=body_html(document),
+        status=Article.Status.PUBLISHED if document.published_at else Article.Status.DRAFT,
+        published_at=document.published_at,
     )
-    changes = int(author_changed) + int(article_changed)
-    if sorted(article.tags.names()) != sorted(document.tags):
-        article.tags.set(document.tags)
-        changes += 1
+    article.tags.add(*document.tags)
     comments_from = article.published_at or article.created_at
     for position, seed_comment in enumerate(document.comments):
         # Page order becomes time order: the source gives no times, so space them after publication.
-        created_at = comments_from + timedelta(hours=1, minutes=20 * position)
-        _, changed = comment_import(
-            article=article, name=seed_comment.author_name, body=seed_comment.body, created_at=created_at
+        comment_import(
+            article=article,
+            name=seed_comment.author_name,
+            body=seed_comment.body,
+            created_at=comments_from + timedelta(hours=1, minutes=20 * position),
         )
-        changes += int(changed)
-    if article_changed:
-        article_update_search_vector(article.pk)
-    for order, name in enumerate(document.topics, start=1):
-        _, changed = upsert(Tag, {"slug": slugify(name)}, {"name": name, "featured": True, "order": order})
-        changes += int(changed)
-    return article, changes
+    article_update_search_vector(article.pk)
+    return created + int(author_created) + 1 + len(document.comments)
 
 
 def seed_paths(paths: list[str]) -> list[Path]:
@@ -126,11 +119,11 @@ class Command(BaseCommand):
         total = 0
         with transaction.atomic():
             for path, document in documents:
-                article, changes = save_document(document)
-                total += changes
+                created = save_document(document)
+                total += created
                 if verbosity >= 2:
-                    self.stdout.write(f"{display_name(path)}: {article.title} ({changes} changes)")
+                    self.stdout.write(f"{display_name(path)}: {document.title} ({created} rows created)")
         if verbosity >= 1:
             self.stdout.write(
-                self.style.SUCCESS(f"Loaded {len(documents)} seed document(s); {total} row(s) changed.")
+                self.style.SUCCESS(f"Loaded {len(documents)} seed document(s); {total} row(s) created.")
             )
