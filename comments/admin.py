@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.template.defaultfilters import truncatechars
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -27,7 +28,9 @@ from comments.models import (
     ModerationEvent,
     ModerationSettings,
 )
+from comments.forms import PersonalDataForm
 from comments.moderation import REASON_LABELS
+from comments.personal_data import personal_data_erase, personal_data_export
 from comments.selectors import commenter_history
 from comments.services import comment_decide, comment_edit, comment_set_status
 
@@ -156,10 +159,47 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         moderate = self.admin_site.admin_view(require_POST(self.moderate_view))
+        personal_data = self.admin_site.admin_view(self.personal_data_view)
         return [
             path("<int:pk>/moderate/<str:decision>/", moderate, name="comments_comment_moderate"),
+            path("personal-data/", personal_data, name="comments_comment_personal_data"),
             *super().get_urls(),
         ]
+
+    def personal_data_view(self, request):
+        """Export (JSON) or erase everything stored about a commenter, found by email; both are logged."""
+        if not request.user.has_perm("comments.manage_personal_data"):
+            raise PermissionDenied
+        form = PersonalDataForm(request.POST or None)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if form.cleaned_data["action"] == PersonalDataForm.EXPORT:
+                response = JsonResponse(
+                    personal_data_export(email=email, by=request.user), json_dumps_params={"indent": 2}
+                )
+                response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+                return response
+            keep_text = ModerationSettings.load().erasure_keeps_text
+            count = personal_data_erase(email=email, by=request.user, keep_text=keep_text)
+            self.message_user(
+                request,
+                ngettext(
+                    "Erased the commenter's personal data from %(n)d comment.",
+                    "Erased the commenter's personal data from %(n)d comments.",
+                    count,
+                )
+                % {"n": count},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Personal data of a commenter",
+            "opts": self.opts,
+            "form": form,
+            "keeps_text": ModerationSettings.load().erasure_keeps_text,
+        }
+        return TemplateResponse(request, "admin/comments/comment/personal_data.html", context)
 
     def moderate_view(self, request, pk, decision):
         """One-click decision from the queue or the review card; goes back to where it came from."""
@@ -350,6 +390,9 @@ admin.site.unregister(Article)
 admin.site.register(Article, ArticleWithCommentsAdmin)
 
 
+PERSONAL_DATA_FIELDS = ["personal_data_days", "erasure_keeps_text"]
+
+
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
@@ -370,10 +413,17 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
             "Threads",
             {"fields": ["report_threshold", "thread_depth", "comments_per_page", "close_after_days"]},
         ),
+        ("Personal data", {"fields": PERSONAL_DATA_FIELDS}),
     ]
 
     def has_add_permission(self, request):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        """How long addresses are kept and what erasure removes: for those who handle personal data."""
+        if request.user.has_perm("comments.manage_personal_data"):
+            return []
+        return PERSONAL_DATA_FIELDS
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -117,3 +117,21 @@ class CommentForm(forms.Form):
             honeypot=data.get("honeypot", ""),
             form_age=self.form_age,
         )
+
+
+class PersonalDataForm(forms.Form):
+    """Staff's request about one commenter: export their data, or erase it (confirmed)."""
+
+    EXPORT, ERASE = "export", "erase"
+
+    email = forms.EmailField(label="Commenter's email address")
+    action = forms.ChoiceField(choices=[(EXPORT, "Export as JSON"), (ERASE, "Erase")])
+    confirm = forms.BooleanField(
+        label="Yes, erase this commenter's personal data. This cannot be undone.", required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ERASE and not data.get("confirm"):
+            self.add_error("confirm", "Tick the box to confirm the erasure.")
+        return data

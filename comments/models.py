@@ -80,7 +80,10 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        permissions = [("moderate_comment", "Can moderate comments")]
+        permissions = [
+            ("moderate_comment", "Can moderate comments"),
+            ("manage_personal_data", "Can export and erase a commenter's personal data"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CommentStatus.values),
@@ -115,6 +118,8 @@ class EventKind(models.TextChoices):
         "import",
         "Imported with its status",
     )  # counts as a moderator's decision for what learns from them
+    EXPORT = "export", "Personal data exported"
+    ERASE = "erase", "Personal data erased"
 
 
 class ModerationEvent(models.Model):
@@ -263,6 +268,19 @@ class ModerationSettings(models.Model):
     notify_moderators = models.BooleanField(
         default=True, help_text="Email moderators when a comment is held."
     )
+    personal_data_days = models.PositiveSmallIntegerField(
+        "keep IP addresses and browsers for (days)",
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text="Commenters' IP addresses and browser names are erased this many days after posting "
+        "(by `manage.py erase_old_personal_data`, run daily).",
+    )
+    erasure_keeps_text = models.BooleanField(
+        "keep the text of erased commenters",
+        default=True,
+        help_text="When a commenter's data is erased on request, their comments stay, anonymised. "
+        "Off: the text is removed as well.",
+    )
 
     class Meta:
         verbose_name = "moderation settings"
@@ -278,6 +296,9 @@ class ModerationSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(flood_max_comments__gte=1, flood_window_seconds__gte=1),
                 name="moderation_settings_flood_min",
+            ),
+            models.CheckConstraint(
+                condition=Q(personal_data_days__gte=1), name="moderation_settings_personal_data_min"
             ),
         ]
 
