@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.template.defaultfilters import truncatechars
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from articles.admin import ArticleAdmin
 from articles.models import Article
 from comments.decisions import DECISIONS, Decision
+from comments.forms import PersonalDataForm
 from comments.models import (
     STATUS_DISPLAY_ORDER,
     Comment,
@@ -28,7 +29,6 @@ from comments.models import (
     ModerationEvent,
     ModerationSettings,
 )
-from comments.forms import PersonalDataForm
 from comments.moderation import REASON_LABELS
 from comments.personal_data import personal_data_erase, personal_data_export
 from comments.selectors import commenter_history

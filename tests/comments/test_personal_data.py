@@ -137,7 +137,11 @@ def test_moderators_cannot_export_or_erase(client, django_user_model, commenter_
 def test_old_addresses_and_browsers_are_erased_after_the_kept_days(article):
     now = timezone.now()
     old = CommentFactory(
-        article=article, ip_address="198.51.100.1", user_agent="Old", created_at=now - timedelta(days=31)
+        article=article,
+        author_email="old@example.org",
+        ip_address="198.51.100.1",
+        user_agent="Old",
+        created_at=now - timedelta(days=31),
     )
     recent = CommentFactory(
         article=article, ip_address="198.51.100.2", user_agent="New", created_at=now - timedelta(days=29)
@@ -154,4 +158,4 @@ def test_old_addresses_and_browsers_are_erased_after_the_kept_days(article):
     assert (old.ip_address, old.user_agent) == (None, "")
     assert (recent.ip_address, recent.user_agent) == ("198.51.100.2", "New")
     assert old_report.ip_address is None
-    assert old.body and old.author_email  # only the client data goes
+    assert old.author_email == "old@example.org"  # only the client data goes
