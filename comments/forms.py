@@ -36,6 +36,22 @@ def without_control_characters(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
+def reader_text(text: str) -> str:
+    """A reader's text as stored: line ends as \\n, invisible control characters dropped, no outer whitespace.
+
+    This is all that changes between what a reader types and what is stored and shown (escaped).
+    """
+    return without_control_characters(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+class ReaderTextField(forms.CharField):
+    """Text a reader types, normalised by `reader_text` before the length and null-character checks, so an
+    invisible character (a NUL pasted along) is dropped rather than refusing the comment."""
+
+    def to_python(self, value):
+        return reader_text(super().to_python(value))
+
+
 TOKEN_ERROR = "This form has expired or was altered. Please send your comment again."
 
 
@@ -48,10 +64,15 @@ class WebAddressField(forms.URLField):
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = ReaderTextField(max_length=100)
     email = forms.EmailField(max_length=254, help_text="Never shown on the site.")
     url = WebAddressField(label="Website", required=False, max_length=200, assume_scheme="https")
-    body = forms.CharField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
+    body = ReaderTextField(
+        label="Comment",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Write something before posting."},
+    )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     honeypot = forms.CharField(
         label="Leave this field empty",
@@ -73,21 +94,8 @@ class CommentForm(forms.Form):
                 del self.fields[name]
         self.form_age: float | None = None
 
-    def clean_name(self):
-        name = without_control_characters(self.cleaned_data["name"]).strip()
-        if not name:
-            raise forms.ValidationError("This field is required.")
-        return name
-
     def clean_email(self):
         return self.cleaned_data["email"].lower()
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
-        body = without_control_characters(body).strip()
-        if not body:
-            raise forms.ValidationError("Write something before posting.")
-        return body
 
     def clean_token(self):
         self.form_age = form_token_age(self.cleaned_data["token"], self.article.pk)
