@@ -111,7 +111,11 @@ def within(field: str, text: str) -> bool:
     derandomize=True,
     database=None,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.large_base_example],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.large_base_example,
+    ],
 )
 @given(name=typed_names, body=typed_bodies)
 def test_any_text_is_answered_stored_as_typed_and_shown_escaped(article, name, body):
@@ -120,7 +124,12 @@ def test_any_text_is_answered_stored_as_typed_and_shown_escaped(article, name, b
     email = f"reader{reader}@example.org"
     response = client.post(
         reverse("comments:post", args=[article.pk]),
-        {"name": name, "email": email, "body": body, "token": make_form_token(article.pk, now=time.time() - 10)},
+        {
+            "name": name,
+            "email": email,
+            "body": body,
+            "token": make_form_token(article.pk, now=time.time() - 10),
+        },
         REMOTE_ADDR=f"198.18.{reader // 250}.{reader % 250 + 1}",
     )
     assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR
