@@ -429,7 +429,9 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        """There is one row: go straight to it."""
+        """There is one row: go straight to it (for those who may see it)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         settings_row = ModerationSettings.load()
         return HttpResponseRedirect(
             reverse("admin:comments_moderationsettings_change", args=[settings_row.pk])
