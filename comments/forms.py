@@ -67,12 +67,7 @@ class CommentForm(forms.Form):
     name = ReaderTextField(max_length=100)
     email = forms.EmailField(max_length=254, help_text="Never shown on the site.")
     url = WebAddressField(label="Website", required=False, max_length=200, assume_scheme="https")
-    body = ReaderTextField(
-        label="Comment",
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Write something before posting."},
-    )
+    body = ReaderTextField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     honeypot = forms.CharField(
         label="Leave this field empty",

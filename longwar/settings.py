@@ -187,9 +187,9 @@ STORAGES = {
 # columns (tags: 3 per row, 100 rows).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-# Longer query strings get a 414 (longwar.middleware); the longest the site makes is an admin changelist's
-# filters, a few hundred bytes. Browsers and proxies expect URLs to stay under about 2,000 characters.
-MAX_QUERY_STRING_LENGTH = 2048
+# Longer query strings get a 414 (longwar.middleware); the site's own are a few hundred bytes at most (an
+# admin changelist's filters). 8 KiB is the request-line limit of common proxies; gunicorn's is 4 KiB.
+MAX_QUERY_STRING_LENGTH = 8192
 # What pages may load: only this site's own scripts, styles, fonts and forms (no inline script or style);
 # images also from https sites (imported articles embed them). The admin needs nothing more.
 CONTENT_SECURITY_POLICY = {

