@@ -1,11 +1,12 @@
-"""Helpers for tests that run the site in other processes against this test run's database."""
+"""Run Django in a fresh Python process, started the way a deployment starts it: from the environment alone."""
 
 from urllib.parse import quote
 
 from django.db import connection
 
 
-def database_url_for_this_test_run() -> str:
+def this_test_database_url() -> str:
+    """DATABASE_URL of the database this test run uses, for a process that must share its rows."""
     db = connection.settings_dict
     credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}"
     if db["HOST"].startswith("/"):

@@ -3,13 +3,14 @@
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from comments.models import Comment, ModerationSettings
 from tests.factories import ArticleFactory
-from tests.processes import database_url_for_this_test_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +32,15 @@ for n in range(3):
     )
     print(response.status_code)
 """
+
+
+def database_url_for_this_test_run() -> str:
+    db = connection.settings_dict
+    if db["HOST"].startswith("/"):
+        return (
+            f"postgresql://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@/{db['NAME']}?host={db['HOST']}"
+        )
+    return f"postgresql://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_two_processes_posting_at_once_share_one_flood_limit():

@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from comments.models import Comment, ModerationSettings
 from tests.factories import ArticleFactory
-from tests.processes import database_url_for_this_test_run
+from tests.processes import this_test_database_url
 
 WORKERS, THREADS = 2, 4
 ADDRESSES, READERS_PER_ADDRESS, POSTS_PER_READER = 8, 3, 4  # 96 posts, 12 from each address
@@ -44,7 +44,7 @@ def server(django_db_setup):
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": database_url_for_this_test_run(),
+        "DATABASE_URL": this_test_database_url(),
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "TRUSTED_PROXY_COUNT": "1",  # each reader's address comes in X-Forwarded-For, as behind a proxy
