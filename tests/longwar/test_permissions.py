@@ -254,7 +254,11 @@ def changing_urls(objects) -> list[tuple[str, str, str, dict, dict[str, int]]]:
         for name in DECISIONS
     ]
     personal_data = reverse("admin:comments_comment_personal_data")
-    superuser_only = staff_only | {MODERATOR: 403, EDITOR: 403, SUPERUSER: 200}
+    superuser_only = staff_only | {
+        MODERATOR: HTTPStatus.FORBIDDEN,
+        EDITOR: HTTPStatus.FORBIDDEN,
+        SUPERUSER: HTTPStatus.OK,
+    }
     other_tag = TagFactory()
     tags = [objects["tags.tag"].pk, other_tag.pk]
     return [
@@ -264,7 +268,7 @@ def changing_urls(objects) -> list[tuple[str, str, str, dict, dict[str, int]]]:
             "get",
             reverse("comments:post", args=[article.pk]),
             {},
-            dict.fromkeys(ROLES, 405),
+            dict.fromkeys(ROLES, HTTPStatus.METHOD_NOT_ALLOWED),
         ),
         ("report", "post", reverse("comments:report", args=[approved.pk]), {}, everyone),
         (
@@ -272,7 +276,7 @@ def changing_urls(objects) -> list[tuple[str, str, str, dict, dict[str, int]]]:
             "get",
             reverse("comments:report", args=[approved.pk]),
             {},
-            dict.fromkeys(ROLES, 405),
+            dict.fromkeys(ROLES, HTTPStatus.METHOD_NOT_ALLOWED),
         ),
         *moderate,
         (
@@ -280,10 +284,16 @@ def changing_urls(objects) -> list[tuple[str, str, str, dict, dict[str, int]]]:
             "get",
             reverse("admin:comments_comment_moderate", args=[comment.pk, "approve"]),
             {},
-            staff_only | dict.fromkeys([MODERATOR, EDITOR, SUPERUSER], 405),
+            staff_only | dict.fromkeys([MODERATOR, EDITOR, SUPERUSER], HTTPStatus.METHOD_NOT_ALLOWED),
         ),
         ("donate", "get", f"{reverse('donate')}?from={article.pk}", {}, everyone),
-        ("donate by POST", "post", reverse("donate"), {}, dict.fromkeys(ROLES, 405)),
+        (
+            "donate by POST",
+            "post",
+            reverse("donate"),
+            {},
+            dict.fromkeys(ROLES, HTTPStatus.METHOD_NOT_ALLOWED),
+        ),
         ("insights", "get", reverse("admin-insights"), {}, superuser_only),
         ("personal data", "get", personal_data, {}, superuser_only),
         (
@@ -298,7 +308,7 @@ def changing_urls(objects) -> list[tuple[str, str, str, dict, dict[str, int]]]:
             "post",
             personal_data,
             {"email": "nobody@example.org", "action": "erase", "confirm": "on"},
-            superuser_only | {SUPERUSER: 302},
+            superuser_only | {SUPERUSER: HTTPStatus.FOUND},
         ),
         (
             "merge tags",
@@ -311,7 +321,8 @@ def changing_urls(objects) -> list[tuple[str, str, str, dict, dict[str, int]]]:
                 "confirm": "yes",
                 "survivor": tags[0],
             },
-            staff_only | {MODERATOR: 403, EDITOR: 302, SUPERUSER: 302},
+            staff_only
+            | {MODERATOR: HTTPStatus.FORBIDDEN, EDITOR: HTTPStatus.FOUND, SUPERUSER: HTTPStatus.FOUND},
         ),
     ]
 
