@@ -6,6 +6,9 @@ INSTALLED := $(VENV)/.installed
 VNU := node_modules/vnu-jar/build/dist/vnu.jar
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings default to production (DEBUG off, SECRET_KEY required); these targets are development.
+# `make serve` sets DEBUG=false itself; `DEBUG=false make run` is honoured.
+export DEBUG ?= true
 
 .PHONY: install run test serve bench lint format db stop clean
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from articles.html import sanitize_article_html
+
 
 class Author(models.Model):
     name = models.CharField(max_length=100)
@@ -90,6 +92,11 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Only safe HTML is stored, whoever saves (admin, services, seeds, imports); bulk writes bypass this."""
+        self.body = sanitize_article_html(self.body)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         date = timezone.localtime(self.published_at or self.created_at or timezone.now())

@@ -29,7 +29,7 @@ from comments import learning
 from comments.admin_filters import NearDuplicatesMixin  # also registers the filters' admin pages
 from comments.backtest import backtest
 from comments.decisions import DECISIONS, REMOVE, UNDO_WINDOW, Decision
-from comments.forms import CommenterActionForm
+from comments.forms import CommenterActionForm, PersonalDataForm
 from comments.models import (
     STATUS_DISPLAY_ORDER,
     Comment,
@@ -40,6 +40,7 @@ from comments.models import (
     ModerationSettings,
 )
 from comments.moderation import REASON_LABELS
+from comments.personal_data import personal_data_erase, personal_data_export
 from comments.selectors import commenter_history, commenter_profile, recent_batches
 from comments.services import (
     UndoUnavailable,
@@ -269,8 +270,44 @@ class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
             ),
             path("undo/", view(require_POST(self.undo_view)), name="comments_comment_undo"),
             path("commenter/", view(self.commenter_view), name="comments_commenter"),
+            path("personal-data/", view(self.personal_data_view), name="comments_comment_personal_data"),
             *super().get_urls(),
         ]
+
+    def personal_data_view(self, request):
+        """Export (JSON) or erase everything stored about a commenter, found by email; both are logged."""
+        if not request.user.has_perm("comments.manage_personal_data"):
+            raise PermissionDenied
+        form = PersonalDataForm(request.POST or None)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if form.cleaned_data["action"] == PersonalDataForm.EXPORT:
+                response = JsonResponse(
+                    personal_data_export(email=email, by=request.user), json_dumps_params={"indent": 2}
+                )
+                response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+                return response
+            keep_text = ModerationSettings.load().erasure_keeps_text
+            count = personal_data_erase(email=email, by=request.user, keep_text=keep_text)
+            self.message_user(
+                request,
+                ngettext(
+                    "Erased the commenter's personal data from %(n)d comment.",
+                    "Erased the commenter's personal data from %(n)d comments.",
+                    count,
+                )
+                % {"n": count},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Personal data of a commenter",
+            "opts": self.opts,
+            "form": form,
+            "keeps_text": ModerationSettings.load().erasure_keeps_text,
+        }
+        return TemplateResponse(request, "admin/comments/comment/personal_data.html", context)
 
     def moderate_view(self, request, pk, decision):
         """One-click decision from the queue, the keyboard or the review card; JSON to fetch, else a redirect."""
@@ -657,6 +694,9 @@ admin.site.unregister(Article)
 admin.site.register(Article, ArticleWithCommentsAdmin)
 
 
+PERSONAL_DATA_FIELDS = ["personal_data_days", "erasure_keeps_text"]
+
+
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
@@ -704,10 +744,17 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Personal data", {"fields": PERSONAL_DATA_FIELDS}),
     ]
 
     def has_add_permission(self, request):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        """How long addresses are kept and what erasure removes: for those who handle personal data."""
+        if request.user.has_perm("comments.manage_personal_data"):
+            return []
+        return PERSONAL_DATA_FIELDS
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -760,7 +807,9 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         return self.render_change_form(request, context, change=True, obj=saved)
 
     def changelist_view(self, request, extra_context=None):
-        """There is one row: go straight to it."""
+        """There is one row: go straight to it (for those who may see it)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         settings_row = ModerationSettings.load()
         return HttpResponseRedirect(
             reverse("admin:comments_moderationsettings_change", args=[settings_row.pk])

@@ -40,12 +40,20 @@ def without_control_characters(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
-def clean_comment_text(text: str) -> str:
-    """A comment's text as stored: one kind of line break, no control characters, not blank."""
-    text = without_control_characters(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if not text:
-        raise forms.ValidationError("Write something before posting.")
-    return text
+def reader_text(text: str) -> str:
+    """A reader's text as stored: line ends as \\n, invisible control characters dropped, no outer whitespace.
+
+    This is all that changes between what a reader types and what is stored and shown (escaped).
+    """
+    return without_control_characters(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+class ReaderTextField(forms.CharField):
+    """Text a reader types, normalised by `reader_text` before the length and null-character checks, so an
+    invisible character (a NUL pasted along) is dropped rather than refusing the comment."""
+
+    def to_python(self, value):
+        return reader_text(super().to_python(value))
 
 
 TOKEN_ERROR = "This form has expired or was altered. Please send your comment again."
@@ -62,10 +70,10 @@ class WebAddressField(forms.URLField):
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = ReaderTextField(max_length=100)
     email = forms.EmailField(max_length=254, help_text="Never shown on the site.")
     url = WebAddressField(label="Website", required=False, max_length=200, assume_scheme="https")
-    body = forms.CharField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
+    body = ReaderTextField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     honeypot = forms.CharField(
         label="Leave this field empty",
@@ -90,17 +98,8 @@ class CommentForm(forms.Form):
                 del self.fields[name]
         self.form_age: float | None = None
 
-    def clean_name(self):
-        name = without_control_characters(self.cleaned_data["name"]).strip()
-        if not name:
-            raise forms.ValidationError("This field is required.")
-        return name
-
     def clean_email(self):
         return self.cleaned_data["email"].lower()
-
-    def clean_body(self):
-        return clean_comment_text(self.cleaned_data["body"])
 
     def clean_token(self):
         self.form_age = form_token_age(self.cleaned_data["token"], self.article.pk)
@@ -144,10 +143,7 @@ class CommentForm(forms.Form):
 class CommentEditForm(forms.Form):
     """The author's own fix to their comment's text, within the edit window."""
 
-    body = forms.CharField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
-
-    def clean_body(self):
-        return clean_comment_text(self.cleaned_data["body"])
+    body = ReaderTextField(label="Comment", max_length=10_000, widget=forms.Textarea(attrs={"rows": 8}))
 
 
 class ReportForm(forms.Form):
@@ -190,4 +186,22 @@ class CommenterActionForm(forms.Form):
                 duration = BLOCK_FOR[data.get("block_for", "")]
             data["standing"] = standing
             data["until"] = timezone.now() + duration if duration else None
+        return data
+
+
+class PersonalDataForm(forms.Form):
+    """Staff's request about one commenter: export their data, or erase it (confirmed)."""
+
+    EXPORT, ERASE = "export", "erase"
+
+    email = forms.EmailField(label="Commenter's email address")
+    action = forms.ChoiceField(choices=[(EXPORT, "Export as JSON"), (ERASE, "Erase")])
+    confirm = forms.BooleanField(
+        label="Yes, erase this commenter's personal data. This cannot be undone.", required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.ERASE and not data.get("confirm"):
+            self.add_error("confirm", "Tick the box to confirm the erasure.")
         return data

@@ -111,7 +111,10 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        permissions = [("moderate_comment", "Can moderate comments")]
+        permissions = [
+            ("moderate_comment", "Can moderate comments"),
+            ("manage_personal_data", "Can export and erase a commenter's personal data"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CommentStatus.values),
@@ -153,6 +156,8 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "Readers' reports open again"
     # An imported comment's original status: counts as a moderator's decision for what learns from them.
     IMPORT = "import", "Imported with its status"
+    EXPORT = "export", "Personal data exported"
+    ERASE = "erase", "Personal data erased"
 
 
 class ModerationEvent(models.Model):
@@ -512,6 +517,19 @@ class ModerationSettings(models.Model):
         default=50,
         help_text="Train a fresh model in the background after this many new approve or spam decisions (0: never).",
     )
+    personal_data_days = models.PositiveSmallIntegerField(
+        "keep IP addresses and browsers for (days)",
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text="Commenters' IP addresses and browser names are erased this many days after posting "
+        "(by `manage.py erase_old_personal_data`, run daily).",
+    )
+    erasure_keeps_text = models.BooleanField(
+        "keep the text of erased commenters",
+        default=True,
+        help_text="When a commenter's data is erased on request, their comments stay, anonymised. "
+        "Off: the text is removed as well.",
+    )
 
     class Meta:
         verbose_name = "moderation settings"
@@ -531,6 +549,9 @@ class ModerationSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(classifier_hold_threshold__gte=0, classifier_hold_threshold__lte=1),
                 name="moderation_settings_hold_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(personal_data_days__gte=1), name="moderation_settings_personal_data_min"
             ),
         ]
 

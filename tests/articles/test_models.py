@@ -1,9 +1,12 @@
 from datetime import timedelta
+from http import HTTPStatus
 
 import pytest
 from django.db import IntegrityError
+from django.urls import reverse
 from django.utils import timezone
 
+from articles.html import sanitize_article_html
 from articles.models import Article
 from articles.services import article_publish, article_unpublish
 from tests.factories import ArticleFactory
@@ -60,3 +63,49 @@ def test_str_is_the_title_and_name():
     article = ArticleFactory(title="Peace talks", author__name="Bill Roggio")
     assert str(article) == "Peace talks"
     assert str(article.author) == "Bill Roggio"
+
+
+DIRTY_BODY = (
+    '<p onclick="steal()">Talks<script>alert(1)</script></p><iframe src="https://v.example/1"></iframe>'
+)
+CLEAN_BODY = sanitize_article_html(DIRTY_BODY)
+
+
+def test_every_save_stores_sanitised_html():
+    created = ArticleFactory(body=DIRTY_BODY)
+    created.refresh_from_db()
+    assert (
+        created.body
+        == CLEAN_BODY
+        == (
+            '<p>Talks</p><p><a href="https://v.example/1" rel="noopener noreferrer">https://v.example/1</a></p>'
+        )
+    )
+    draft = ArticleFactory(draft=True)
+    draft.body = DIRTY_BODY
+    article_publish(article=draft)  # a service
+    draft.refresh_from_db()
+    assert draft.body == CLEAN_BODY
+
+
+def test_the_admin_stores_sanitised_html(admin_client):
+    author = ArticleFactory().author
+    response = admin_client.post(
+        reverse("admin:articles_article_add"),
+        {
+            "title": "Hostile",
+            "slug": "hostile",
+            "author": author.pk,
+            "dek": "",
+            "body": DIRTY_BODY,
+            "tags": "",
+            "status": Article.Status.DRAFT,
+            "published_at_0": "",
+            "published_at_1": "",
+            "comments_open": "on",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    assert Article.objects.get(slug="hostile").body == CLEAN_BODY

@@ -37,8 +37,8 @@ def test_odd_parent_reshows_the_form(post, article, parent):
         ({"url": "ftp://files.example.org/"}, "url", "starting with http:// or https://"),
         ({"body": "   "}, "body", "This field is required."),
         ({"body": "x" * 10_001}, "body", "at most 10000 characters"),
-        ({"body": "null\x00byte"}, "body", "Null characters are not allowed."),
-        ({"name": "nul\x00"}, "name", "Null characters are not allowed."),
+        ({"body": "\x00\x01 \x7f"}, "body", "This field is required."),  # nothing visible
+        ({"name": "\x00"}, "name", "This field is required."),
     ],
 )
 def test_invalid_input_reshows_the_form_with_the_text_and_saves_nothing(
@@ -51,7 +51,7 @@ def test_invalid_input_reshows_the_form_with_the_text_and_saves_nothing(
     assert message in html
     assert "Your comment was not posted. Please correct the errors below." in html
     assert response.context["comment_form"].errors[field]
-    if "\x00" not in body and body.strip() and len(body) < 10_001:
+    if body.isprintable() and body.strip() and len(body) < 10_001:
         assert body in html
     assert Comment.objects.count() == 0
 

@@ -297,6 +297,7 @@ def test_two_processes_posting_at_once_share_one_flood_limit():
             POSTER,
             str(article.pk),
             label,
+            DEBUG="true",
             DATABASE_URL=this_test_database_url(),
             ALLOWED_HOSTS="testserver",
         )

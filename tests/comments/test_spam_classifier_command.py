@@ -107,6 +107,7 @@ def test_every_process_uses_the_newest_model_in_the_database(labelled_csv):
             "train",
             "--csv",
             str(path),
+            DEBUG="true",
             DATABASE_URL=this_test_database_url(),
         )
         assert done.returncode == 0, done.stderr

@@ -262,3 +262,11 @@ def test_reshown_form_links_point_at_the_article(post, article):
     html = post(article, email="bad").content.decode()
     assert f'href="{article.get_absolute_url()}?replyto={parent.pk}#respond"' in html
     assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in html
+
+
+def test_invisible_control_characters_are_dropped_not_refused(post, article):
+    """A NUL or escape pasted along with the text is dropped; the reader could not have seen or removed it."""
+    response = post(article, name="Gr\x00im\x1b", body="Peace\x00 deals\r\nwill\x07 continue.\x7f")
+    assert response.status_code == HTTPStatus.FOUND
+    comment = Comment.objects.get()
+    assert (comment.author_name, comment.body) == ("Grim", "Peace deals\nwill continue.")

@@ -23,6 +23,18 @@ def test_production_refuses_to_start_without_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_debug_is_off_unless_asked_for():
+    """A deployment that forgets DEBUG gets production behaviour, not tracebacks."""
+    result = run_django(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=UNREACHABLE_DB,
+        DONATION_URL="https://donate.example/longwar",
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
 def test_production_refuses_the_development_key():
     result = run_django(
         *SETUP, DEBUG="false", DATABASE_URL=UNREACHABLE_DB, SECRET_KEY=settings.DEV_SECRET_KEY
@@ -68,6 +80,7 @@ def test_redis_url_selects_the_redis_cache():
     result = run_django(
         "-c",
         "import django; django.setup(); from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        DEBUG="true",
         DATABASE_URL=UNREACHABLE_DB,
         REDIS_URL="redis://127.0.0.1:6379/1",
     )
