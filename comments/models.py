@@ -75,6 +75,13 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(
         null=True, blank=True, help_text="When its text was last changed after posting; readers see “edited”."
     )
+    legacy_id = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Its id on the site it was imported from, when it could not keep it here: "
+        "old links to #comment-<that id> still land on it.",
+    )
 
     objects = CommentQuerySet.as_manager()
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "longwar",
     "longwar.donations",
+    "longwar.imports",
     "articles",
     "comments",
     "tags",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "longwar.imports.middleware.old_wordpress_links",
 ]
 
 ROOT_URLCONF = "longwar.urls"
