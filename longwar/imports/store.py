@@ -25,7 +25,7 @@ from articles.models import Article, Author
 from articles.search import article_update_search_vector
 from comments.models import Comment, ModerationEvent
 from comments.services import comment_import_update, comments_import
-from longwar.imports.models import ImportedArticle, ImportedComment
+from longwar.imports.models import ImportedArticle, ImportedComment, Source
 from longwar.imports.xmlstream import ImportFileError
 from tags.models import Tag, TaggedArticle
 
@@ -112,8 +112,9 @@ class CommentRecord:
     body: str = ""
     aliases: list[tuple[str, str]] = field(default_factory=list)  # (source, id): the same comment elsewhere
 
-    def values(self) -> dict:
-        return {
+    def values(self, source: str) -> dict:
+        """The fields this source carries (a Disqus export has no website or browser: they are left alone)."""
+        values = {
             "body": self.body,
             "author_name": self.author_name,
             "author_email": self.author_email,
@@ -122,22 +123,21 @@ class CommentRecord:
             "user_agent": self.user_agent,
             "created_at": self.created_at,
         }
+        return {name: values[name] for name in SOURCE_FIELDS[source]}
+
+
+SOURCE_FIELDS = {
+    Source.WORDPRESS: ("body", "author_name", "author_email", "author_url", "ip_address", "user_agent", "created_at"),
+    Source.DISQUS: ("body", "author_name", "author_email", "ip_address", "created_at"),
+}
 
 
 def comment_fingerprint(values: dict) -> str:
     return fingerprint(*(_utc(v) if isinstance(v, datetime) else v for _, v in sorted(values.items())))
 
 
-def row_values(comment: Comment) -> dict:
-    return {
-        "body": comment.body,
-        "author_name": comment.author_name,
-        "author_email": comment.author_email,
-        "author_url": comment.author_url,
-        "ip_address": comment.ip_address,
-        "user_agent": comment.user_agent,
-        "created_at": comment.created_at,
-    }
+def row_values(comment: Comment, source: str) -> dict:
+    return {name: getattr(comment, name) for name in SOURCE_FIELDS[source]}
 
 
 @dataclass
@@ -201,7 +201,7 @@ class CommentWriter:
                     legacy_id=None if keep else number,
                     article_id=record.article_id,
                     status=record.status,
-                    **record.values(),
+                    **record.values(self.source),
                 )
             )
             if keep:
@@ -215,15 +215,18 @@ class CommentWriter:
                 external_id=record.external_id,
                 comment=comment,
                 status=record.status,
-                fingerprint=comment_fingerprint(record.values()),
+                fingerprint=comment_fingerprint(record.values(self.source)),
             )
             for record, comment in zip(records, created, strict=True)
         )
         ImportedComment.objects.bulk_create(
             [
                 ImportedComment(
-                    source=source, external_id=alias, comment=comment, status=record.status,
-                    fingerprint=comment_fingerprint(record.values()),
+                    source=source,
+                    external_id=alias,
+                    comment=comment,
+                    status=record.status,
+                    fingerprint=comment_fingerprint(record.values(source)),
                 )
                 for record, comment in zip(records, created, strict=True)
                 for source, alias in record.aliases
@@ -233,14 +236,14 @@ class CommentWriter:
         self.tally.created += len(created)
 
     def _update(self, record: CommentRecord, mapping: ImportedComment, decided_here: set[int]) -> None:
-        comment, values = mapping.comment, record.values()
+        comment, values = mapping.comment, record.values(self.source)
         file_print = comment_fingerprint(values)
         content_there = file_print != mapping.fingerprint
         status_there = record.status != mapping.status
         if not content_there and not status_there:
             self.tally.unchanged += 1
             return
-        edited_here = comment_fingerprint(row_values(comment)) != mapping.fingerprint
+        edited_here = comment_fingerprint(row_values(comment, self.source)) != mapping.fingerprint
         decided = comment.pk in decided_here
         changes = {k: v for k, v in values.items() if getattr(comment, k) != v} if content_there and not edited_here else {}
         if status_there and not decided and comment.status != record.status:

@@ -19,6 +19,7 @@ BLOCKS = (
 HAS_PARAGRAPHS = re.compile(r"<p[\s>]", re.IGNORECASE)
 PRE = re.compile(r"<pre\b.*?</pre>", re.IGNORECASE | re.DOTALL)
 TAG = re.compile(r"<[^>]*>")
+EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 
 # Shortcodes: `[name attrs]content[/name]` keeps its content; known self-closing ones are dropped, except
 # media, which become a link to their source. Other square brackets ("[sic]", "[the Taliban]") are prose.
@@ -109,7 +110,7 @@ def post_body(content: str) -> str:
     text = strip_shortcodes(content)
     if not HAS_PARAGRAPHS.search(text):
         text = wpautop(text)
-    return sanitize_article_html(text)
+    return EMPTY_PARAGRAPH.sub("", sanitize_article_html(text))  # an embed-turned-link can split a paragraph
 
 
 class _TextExtractor(HTMLParser):
