@@ -215,9 +215,7 @@ def comments_import(*, comments: list[Comment], notes: list[str], batch: UUID | 
 
 
 @transaction.atomic
-def comment_import_update(
-    *, comment: Comment, values: dict, note: str, batch: UUID | None = None
-) -> None:
+def comment_import_update(*, comment: Comment, values: dict, note: str, batch: UUID | None = None) -> None:
     """Bring an imported comment up to a newer export (text, author, status), logged as an import.
 
     The caller decides what may change: never a status a moderator set here, nor a text edited here.

@@ -15,9 +15,13 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The export file.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Do everything and report, then roll back: nothing is saved."
+            "--dry-run",
+            action="store_true",
+            help="Do everything and report, then roll back: nothing is saved.",
         )
-        parser.add_argument("--report", metavar="FILE.json", help="Also write the reconciliation report as JSON.")
+        parser.add_argument(
+            "--report", metavar="FILE.json", help="Also write the reconciliation report as JSON."
+        )
 
     def run(self, path: Path, **options) -> Report:
         raise NotImplementedError
@@ -37,7 +41,9 @@ class ImportCommand(BaseCommand):
             progress.close()
             raise CommandError(f"{exc} (nothing was imported)") from None
         if report:
-            Path(report).write_text(json.dumps(result.as_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+            Path(report).write_text(
+                json.dumps(result.as_dict(), indent=2, default=str) + "\n", encoding="utf-8"
+            )
         if verbosity >= 1:
             for line in result.lines():
                 self.stdout.write(line)
@@ -47,4 +53,6 @@ class ImportCommand(BaseCommand):
                 + (f" and {report}" if report else "")
             )
         if verbosity >= 1:
-            self.stdout.write(self.style.SUCCESS("Dry run: nothing was saved." if dry_run else "Import complete."))
+            self.stdout.write(
+                self.style.SUCCESS("Dry run: nothing was saved." if dry_run else "Import complete.")
+            )

@@ -49,7 +49,7 @@ def _check_root(display: str) -> Callable[[etree._Element], None]:
     def check(root: etree._Element) -> None:
         if root.tag != f"{{{DISQUS}}}disqus":
             raise ImportFileError(
-                f"{display}:{root.sourceline}: not a Disqus export: expected <disqus xmlns=\"{DISQUS}\">, "
+                f'{display}:{root.sourceline}: not a Disqus export: expected <disqus xmlns="{DISQUS}">, '
                 f"found <{etree.QName(root).localname}>"
             )
 
@@ -77,7 +77,9 @@ def read_threads(path: Path, *, display: str) -> Iterator[DisqusThread]:
 def _flag(element: etree._Element, name: str, display: str) -> bool:
     value = _text(element, f"d:{name}").lower()
     if value not in ("", "true", "false"):
-        raise ImportFileError(f"{display}:{element.sourceline}: <{name}> must be true or false, not {value!r}")
+        raise ImportFileError(
+            f"{display}:{element.sourceline}: <{name}> must be true or false, not {value!r}"
+        )
     return value == "true"
 
 
@@ -95,7 +97,9 @@ def _post(element: etree._Element, display: str) -> DisqusPost:
             f"{display}:{element.sourceline}: post {external_id}: unreadable createdAt {created!r}"
         ) from None
     if created_at.tzinfo is None:
-        raise ImportFileError(f"{display}:{element.sourceline}: post {external_id}: createdAt {created!r} has no time zone")
+        raise ImportFileError(
+            f"{display}:{element.sourceline}: post {external_id}: createdAt {created!r} has no time zone"
+        )
     spam, deleted = _flag(element, "isSpam", display), _flag(element, "isDeleted", display)
     status, source_status = (
         (Comment.Status.SPAM, "spam") if spam
@@ -106,10 +110,16 @@ def _post(element: etree._Element, display: str) -> DisqusPost:
         external_id=external_id,
         line=element.sourceline,
         thread_id=_id(thread, display, f"post {external_id}: <thread>"),
-        parent_external_id=_id(parent, display, f"post {external_id}: <parent>") if parent is not None else "",
+        parent_external_id=_id(parent, display, f"post {external_id}: <parent>")
+        if parent is not None
+        else "",
         status=status,
         source_status=source_status,
-        author_name=(plain_line(_text(element, "d:author/d:name")) or _text(element, "d:author/d:username") or "Anonymous")[:100],
+        author_name=(
+            plain_line(_text(element, "d:author/d:name"))
+            or _text(element, "d:author/d:username")
+            or "Anonymous"
+        )[:100],
         author_email=_text(element, "d:author/d:email")[:254],
         ip_address=_text(element, "d:ipAddress") or None,
         created_at=created_at,

@@ -19,14 +19,28 @@ from longwar.imports.disqus import DisqusPost, DisqusThread, read_posts, read_th
 from longwar.imports.models import ImportedArticle, ImportedComment, Source
 from longwar.imports.progress import Progress
 from longwar.imports.report import Report, Section, rows_section, taggings_section, threads_section
-from longwar.imports.store import ArticleRecord, ArticleWriter, Authors, CommentRecord, CommentWriter, Seen, Tags
+from longwar.imports.store import (
+    ArticleRecord,
+    ArticleWriter,
+    Authors,
+    CommentRecord,
+    CommentWriter,
+    Seen,
+    Tags,
+)
 from longwar.imports.wxr import Wxr, WxrAuthor, WxrPost, WxrTerm, link_key, read_wxr
 from longwar.imports.xmlstream import ImportFileError
 from tags.models import Tag
 
 POSTS_PER_BATCH = 200
 COMMENTS_PER_BATCH = 2000
-WP_STATUS_NAMES = {"1": "approved", "0": "pending", "spam": "spam", "trash": "trash", "post-trashed": "post-trashed"}
+WP_STATUS_NAMES = {
+    "1": "approved",
+    "0": "pending",
+    "spam": "spam",
+    "trash": "trash",
+    "post-trashed": "post-trashed",
+}
 LOCAL_DECISION = "a moderator decided here since the last import (kept)"
 LOCAL_EDIT = "edited here since the last import (kept)"
 
@@ -66,14 +80,21 @@ def _nested(counter: Counter) -> dict[str, dict[str, int]]:
 
 
 def import_wxr(
-    path: Path, *, display: str, dry_run: bool = False, feature_categories: bool = False, progress: Progress | None = None
+    path: Path,
+    *,
+    display: str,
+    dry_run: bool = False,
+    feature_categories: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """Import a WordPress export; returns the reconciliation report."""
     progress = progress or Progress(total_bytes=1, stream=None, label="", enabled=False)
     seen = Seen(display)
     authors, tags = Authors(), Tags(feature_categories=feature_categories)
     articles = ArticleWriter(source=Source.WORDPRESS, seen=seen)
-    comments = CommentWriter(source=Source.WORDPRESS, seen=seen, batch=uuid4(), keep_ids=True, dry_run=dry_run)
+    comments = CommentWriter(
+        source=Source.WORDPRESS, seen=seen, batch=uuid4(), keep_ids=True, dry_run=dry_run
+    )
     counts, wxr, batch = WxrCounts(), Wxr(), []
 
     def flush() -> None:
@@ -144,7 +165,9 @@ def import_wxr(
     loops = comments.resolve_parents()
     progress.close()
 
-    report = Report(source=Source.WORDPRESS, file=display, format=f"WordPress export (WXR {wxr.version})", dry_run=dry_run)
+    report = Report(
+        source=Source.WORDPRESS, file=display, format=f"WordPress export (WXR {wxr.version})", dry_run=dry_run
+    )
     report.written = {"articles": vars(articles.tally), "comments": vars(comments.tally)}
     report.sections["posts"] = _posts_section(counts)
     report.sections["comments"] = _comments_section(counts)
@@ -175,21 +198,34 @@ def _posts_section(counts: WxrCounts) -> Section:
         elif status in ("trash", "auto-draft"):
             section.note(count, f"{status} posts: not imported")
     section.note(counts.passworded, "password-protected posts: imported as drafts, never published")
-    rows_section(section, kind="post", source=Source.WORDPRESS, earlier=_earlier(ImportedArticle, Source.WORDPRESS, "post"), local_reason=LOCAL_EDIT)
+    rows_section(
+        section,
+        kind="post",
+        source=Source.WORDPRESS,
+        earlier=_earlier(ImportedArticle, Source.WORDPRESS, "post"),
+        local_reason=LOCAL_EDIT,
+    )
     return section
 
 
 def _comments_section(counts: WxrCounts) -> Section:
     section = Section(
-        file={kind: {WP_STATUS_NAMES.get(s, s): n for s, n in statuses.items()} for kind, statuses in _nested(counts.comments).items()},
+        file={
+            kind: {WP_STATUS_NAMES.get(s, s): n for s, n in statuses.items()}
+            for kind, statuses in _nested(counts.comments).items()
+        },
         database={},
     )
     for (kind, _status), count in sorted(counts.comments.items()):
         if kind != "comment":
             section.note(count, f"{kind}s: not imported")
-    section.note(counts.on_skipped_posts, "comments on posts that were not imported (pages, trash, other types)")
+    section.note(
+        counts.on_skipped_posts, "comments on posts that were not imported (pages, trash, other types)"
+    )
     earlier = _earlier(ImportedComment, Source.WORDPRESS, "comment")
-    rows_section(section, kind="comment", source=Source.WORDPRESS, earlier=earlier, local_reason=LOCAL_DECISION)
+    rows_section(
+        section, kind="comment", source=Source.WORDPRESS, earlier=earlier, local_reason=LOCAL_DECISION
+    )
     return section
 
 
@@ -198,7 +234,10 @@ def _authors_section(counts: WxrCounts, authors: Authors) -> Section:
     slugs = {authors.slug(login) for login in logins}
     present = Author.objects.filter(slug__in=slugs).count()
     section = Section(
-        file={"listed (wp:author)": len(counts.listed_authors), "post creators not listed": len(counts.creators - counts.listed_authors)},
+        file={
+            "listed (wp:author)": len(counts.listed_authors),
+            "post creators not listed": len(counts.creators - counts.listed_authors),
+        },
         database={"authors": present},
     )
     section.note(len(logins) - len(slugs), "logins that became one author (same slug)")
@@ -211,12 +250,16 @@ def _tags_section(counts: WxrCounts, tags: Tags) -> Section:
     wanted = set(tags.ids.values())
     present = Tag.objects.filter(pk__in=wanted).count()
     section = Section(
-        file={"categories": len(counts.terms["category"]), "tags": len(counts.terms["tag"]), **{
-            f"other ({domain})": n for domain, n in sorted(counts.other_taxonomies.items())
-        }},
+        file={
+            "categories": len(counts.terms["category"]),
+            "tags": len(counts.terms["tag"]),
+            **{f"other ({domain})": n for domain, n in sorted(counts.other_taxonomies.items())},
+        },
         database={"tags": present},
     )
-    section.note(terms - len(wanted), "terms that became one tag (a category and a tag of the same slug or name)")
+    section.note(
+        terms - len(wanted), "terms that became one tag (a category and a tag of the same slug or name)"
+    )
     for domain, n in sorted(counts.other_taxonomies.items()):
         section.note(n, f"links to {domain} terms: not imported (only categories and tags)")
     section.note(len(wanted) - present, "tags missing from the database", explained=False)
@@ -231,13 +274,15 @@ def _match_threads(threads: list[DisqusThread]) -> dict[str, tuple[int | None, s
     URL), then by exact title when exactly one article has it; otherwise no article, never a guess."""
     keys = {t.external_id: link_key(t.link) for t in threads}
     by_old_link = dict(
-        ImportedArticle.objects.filter(source=Source.WORDPRESS, link__in=keys.values()).values_list("link", "article_id")
+        ImportedArticle.objects.filter(source=Source.WORDPRESS, link__in=keys.values()).values_list(
+            "link", "article_id"
+        )
     )
     post_ids = {t.external_id: (parse_qs(urlsplit(t.link).query).get("p") or [""])[0] for t in threads}
     by_post_id = dict(
-        ImportedArticle.objects.filter(source=Source.WORDPRESS, external_id__in=post_ids.values()).values_list(
-            "external_id", "article_id"
-        )
+        ImportedArticle.objects.filter(
+            source=Source.WORDPRESS, external_id__in=post_ids.values()
+        ).values_list("external_id", "article_id")
     )
     slugs = {}
     for thread in threads:
@@ -249,7 +294,9 @@ def _match_threads(threads: list[DisqusThread]) -> dict[str, tuple[int | None, s
             slugs[thread.external_id] = match.kwargs["slug"]
     by_slug = dict(Article.objects.filter(slug__in=slugs.values()).values_list("slug", "pk"))
     by_title: dict[str, list[int]] = {}
-    for title, pk in Article.objects.filter(title__in=[t.title for t in threads if t.title]).values_list("title", "pk"):
+    for title, pk in Article.objects.filter(title__in=[t.title for t in threads if t.title]).values_list(
+        "title", "pk"
+    ):
         by_title.setdefault(title, []).append(pk)
     found = {}
     for thread in threads:
@@ -263,12 +310,18 @@ def _match_threads(threads: list[DisqusThread]) -> dict[str, tuple[int | None, s
         elif len(by_title.get(thread.title, [])) == 1:
             found[thread.external_id] = (by_title[thread.title][0], "title")
         else:
-            reason = "several articles have this title" if by_title.get(thread.title) else "no article with this link or title"
+            reason = (
+                "several articles have this title"
+                if by_title.get(thread.title)
+                else "no article with this link or title"
+            )
             found[thread.external_id] = (None, reason)
     return found
 
 
-def import_disqus(path: Path, *, display: str, dry_run: bool = False, progress: Progress | None = None) -> Report:
+def import_disqus(
+    path: Path, *, display: str, dry_run: bool = False, progress: Progress | None = None
+) -> Report:
     """Import a Disqus export onto the articles its threads belong to; returns the reconciliation report."""
     progress = progress or Progress(total_bytes=1, stream=None, label="", enabled=False)
     threads: dict[str, tuple[int | None, str]] = {}
@@ -281,7 +334,9 @@ def import_disqus(path: Path, *, display: str, dry_run: bool = False, progress: 
             pending.clear()
         if thread.external_id in described:
             first = described[thread.external_id].line
-            raise ImportFileError(f"{display}:{thread.line}: thread {thread.external_id} appears twice (first at line {first})")
+            raise ImportFileError(
+                f"{display}:{thread.line}: thread {thread.external_id} appears twice (first at line {first})"
+            )
         described[thread.external_id] = thread
     threads.update(_match_threads(pending))
 
@@ -325,18 +380,32 @@ def import_disqus(path: Path, *, display: str, dry_run: bool = False, progress: 
 
     report = Report(source=Source.DISQUS, file=display, format="Disqus export", dry_run=dry_run)
     report.written = {"comments": vars(comments.tally)}
-    how = Counter(reason if article_id is None else f"matched by {reason}" for article_id, reason in threads.values())
+    how = Counter(
+        reason if article_id is None else f"matched by {reason}" for article_id, reason in threads.values()
+    )
     report.sections["threads"] = Section(file={"threads": len(threads)}, database=dict(sorted(how.items())))
     unmatched = [(tid, reason) for tid, (article_id, reason) in threads.items() if article_id is None]
-    report.sections["threads"].note(len(unmatched), "threads not matched to an article: listed below, their posts not imported")
+    report.sections["threads"].note(
+        len(unmatched), "threads not matched to an article: listed below, their posts not imported"
+    )
     report.unmatched_threads = [
-        {"id": tid, "link": described[tid].link, "title": described[tid].title, "reason": reason, "posts": posts_per_thread[tid]}
+        {
+            "id": tid,
+            "link": described[tid].link,
+            "title": described[tid].title,
+            "reason": reason,
+            "posts": posts_per_thread[tid],
+        }
         for tid, reason in unmatched
     ]
     section = Section(file=dict(sorted(statuses.items())), database={})
-    section.note(sum(posts_per_thread[tid] for tid, _ in unmatched), "posts in threads not matched to an article: not imported")
     section.note(
-        sum(n for tid, n in posts_per_thread.items() if tid not in threads), "posts whose thread is not in the file: not imported"
+        sum(posts_per_thread[tid] for tid, _ in unmatched),
+        "posts in threads not matched to an article: not imported",
+    )
+    section.note(
+        sum(n for tid, n in posts_per_thread.items() if tid not in threads),
+        "posts whose thread is not in the file: not imported",
     )
     earlier = _earlier(ImportedComment, Source.DISQUS, "comment")
     rows_section(section, kind="comment", source=Source.DISQUS, earlier=earlier, local_reason=LOCAL_DECISION)

@@ -20,7 +20,9 @@ class ImportedArticle(models.Model):
     external_id = models.CharField(max_length=64)
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
     link = models.CharField(
-        max_length=500, blank=True, help_text="Path of its permalink on the old site, to match Disqus threads."
+        max_length=500,
+        blank=True,
+        help_text="Path of its permalink on the old site, to match Disqus threads.",
     )
     fingerprint = models.CharField(
         max_length=32, help_text="Of the values last imported: tells a change there from an edit made here."
@@ -30,7 +32,9 @@ class ImportedArticle(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="imported_article_unique"),
-            models.CheckConstraint(condition=Q(source__in=Source.values), name="imported_article_source_valid"),
+            models.CheckConstraint(
+                condition=Q(source__in=Source.values), name="imported_article_source_valid"
+            ),
         ]
         indexes = [models.Index(fields=["link"], name="imported_article_link_idx")]
 
@@ -46,14 +50,17 @@ class ImportedComment(models.Model):
     comment = models.ForeignKey("comments.Comment", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, help_text="The status it was last imported with.")
     fingerprint = models.CharField(
-        max_length=32, help_text="Of the text and author last imported: tells a change there from an edit here."
+        max_length=32,
+        help_text="Of the text and author last imported: tells a change there from an edit here.",
     )
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="imported_comment_unique"),
-            models.CheckConstraint(condition=Q(source__in=Source.values), name="imported_comment_source_valid"),
+            models.CheckConstraint(
+                condition=Q(source__in=Source.values), name="imported_comment_source_valid"
+            ),
         ]
 
     def __str__(self):

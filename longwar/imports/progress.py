@@ -11,7 +11,9 @@ from tqdm import tqdm
 
 
 class Progress:
-    def __init__(self, *, total_bytes: int, stream: TextIO, label: str, every: float = 10.0, enabled: bool = True):
+    def __init__(
+        self, *, total_bytes: int, stream: TextIO, label: str, every: float = 10.0, enabled: bool = True
+    ):
         self.total, self.stream, self.label, self.every = max(total_bytes, 1), stream, label, every
         self.items, self.position = 0, 0
         self.started = self.last_line = time.monotonic()
@@ -46,7 +48,9 @@ class Progress:
         done = self.position / self.total
         elapsed = time.monotonic() - self.started
         left = elapsed * (1 - done) / done if done else 0
-        return f"{done:4.0%} of the file, {self.items:,} items, {self.rate():,.0f}/s, about {left:,.0f} s left"
+        return (
+            f"{done:4.0%} of the file, {self.items:,} items, {self.rate():,.0f}/s, about {left:,.0f} s left"
+        )
 
     def close(self) -> None:
         if self.bar is not None:

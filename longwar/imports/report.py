@@ -38,7 +38,9 @@ class Report:
     format: str
     dry_run: bool
     sections: dict[str, Section] = field(default_factory=dict)
-    written: dict[str, dict[str, int]] = field(default_factory=dict)  # created/updated/unchanged/kept, by kind
+    written: dict[str, dict[str, int]] = field(
+        default_factory=dict
+    )  # created/updated/unchanged/kept, by kind
     unmatched_threads: list[dict] = field(default_factory=list)
 
     @property
@@ -60,12 +62,16 @@ class Report:
             for d in section.differences:
                 out.append(f"    {'' if d.explained else 'UNEXPLAINED: '}{d.count:,} {d.reason}")
         for thread in self.unmatched_threads:
-            out.append(f"  unmatched thread {thread['id']}: {thread['title']!r} {thread['link']} ({thread['posts']} posts)")
+            out.append(
+                f"  unmatched thread {thread['id']}: {thread['title']!r} {thread['link']} ({thread['posts']} posts)"
+            )
         return out
 
 
 def _flat(counts: dict) -> str:
-    return ", ".join(f"{k} {_flat(v) if isinstance(v, dict) else f'{v:,}'}" for k, v in counts.items()) or "none"
+    return (
+        ", ".join(f"{k} {_flat(v) if isinstance(v, dict) else f'{v:,}'}" for k, v in counts.items()) or "none"
+    )
 
 
 def _query(sql: str, params: dict) -> list[tuple]:
@@ -135,11 +141,21 @@ def threads_section(*, source: str, loops: int) -> Section:
             {"source": source},
         )
     )
-    section.note(moved.get("missing", 0), "replies whose parent is not in the file: shown as top-level comments")
-    section.note(moved.get("skipped", 0), "replies to a comment not imported (pingback, trackback, skipped): top-level")
+    section.note(
+        moved.get("missing", 0), "replies whose parent is not in the file: shown as top-level comments"
+    )
+    section.note(
+        moved.get("skipped", 0), "replies to a comment not imported (pingback, trackback, skipped): top-level"
+    )
     section.note(moved.get("elsewhere", 0), "replies whose parent is on another post: top-level")
-    section.note(min(loops, moved.get("loop", 0)), "replies in a loop of replies (each other's parent): top-level")
-    section.note(moved.get("loop", 0) - min(loops, moved.get("loop", 0)), "replies left without their parent", explained=False)
+    section.note(
+        min(loops, moved.get("loop", 0)), "replies in a loop of replies (each other's parent): top-level"
+    )
+    section.note(
+        moved.get("loop", 0) - min(loops, moved.get("loop", 0)),
+        "replies left without their parent",
+        explained=False,
+    )
     section.note(wrong_parent, "replies attached to another parent than the file says", explained=False)
     return section
 

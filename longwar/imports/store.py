@@ -71,6 +71,11 @@ class Seen:
         """rows: (external_id, line, expected, parent, article_id, local, tags); a repeated id is an error."""
         if not rows:
             return
+        first_lines: dict[str, int] = {}
+        for external_id, line, *_ in rows:
+            if external_id in first_lines:
+                raise self.repeated(kind, external_id, line, first_lines[external_id])
+            first_lines[external_id] = line
         columns = list(zip(*rows, strict=True))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -87,10 +92,12 @@ class Seen:
                 cursor.execute(
                     f"SELECT line FROM {self.TABLE} WHERE kind = %s AND external_id = %s", [kind, external_id]
                 )
-                (first,) = cursor.fetchone()
-                raise ImportFileError(
-                    f"{self.display}:{line}: {kind} {external_id} appears twice (first at line {first})"
-                )
+                raise self.repeated(kind, external_id, line, cursor.fetchone()[0])
+
+    def repeated(self, kind: str, external_id: str, line: int, first: int) -> ImportFileError:
+        return ImportFileError(
+            f"{self.display}:{line}: {kind} {external_id} appears twice (first at line {first})"
+        )
 
 
 @dataclass
@@ -127,7 +134,15 @@ class CommentRecord:
 
 
 SOURCE_FIELDS = {
-    Source.WORDPRESS: ("body", "author_name", "author_email", "author_url", "ip_address", "user_agent", "created_at"),
+    Source.WORDPRESS: (
+        "body",
+        "author_name",
+        "author_email",
+        "author_url",
+        "ip_address",
+        "user_agent",
+        "created_at",
+    ),
     Source.DISQUS: ("body", "author_name", "author_email", "ip_address", "created_at"),
 }
 
@@ -173,24 +188,40 @@ class CommentWriter:
                 comment_id__in=[m.comment_id for m in mappings.values()], kind=ModerationEvent.Kind.STATUS
             ).values_list("comment_id", flat=True)
         )
-        local = {r.external_id for r in imported if getattr(mappings.get(r.external_id), "comment_id", None) in decided_here}
+        local = {
+            r.external_id
+            for r in imported
+            if getattr(mappings.get(r.external_id), "comment_id", None) in decided_here
+        }
+        self.seen.add(
+            COMMENT,
+            [
+                (
+                    r.external_id,
+                    r.line,
+                    r.status,
+                    r.parent_external_id,
+                    r.article_id,
+                    r.external_id in local,
+                    None,
+                )
+                for r in records
+            ],
+        )
         self._create([r for r in imported if r.external_id not in mappings])
         for record in imported:
             if record.external_id in mappings:
                 self._update(record, mappings[record.external_id], decided_here)
-        self.seen.add(
-            COMMENT,
-            [
-                (r.external_id, r.line, r.status, r.parent_external_id, r.article_id, r.external_id in local, None)
-                for r in records
-            ],
-        )
 
     def _create(self, records: list[CommentRecord]) -> None:
         if not records:
             return
         wanted = [int(r.external_id) for r in records if r.external_id.isdigit()]
-        taken = set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True)) if self.keep_ids else set()
+        taken = (
+            set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+            if self.keep_ids
+            else set()
+        )
         comments = []
         for record in records:
             number = int(record.external_id) if record.external_id.isdigit() else None
@@ -245,13 +276,22 @@ class CommentWriter:
             return
         edited_here = comment_fingerprint(row_values(comment, self.source)) != mapping.fingerprint
         decided = comment.pk in decided_here
-        changes = {k: v for k, v in values.items() if getattr(comment, k) != v} if content_there and not edited_here else {}
+        changes = (
+            {k: v for k, v in values.items() if getattr(comment, k) != v}
+            if content_there and not edited_here
+            else {}
+        )
         if status_there and not decided and comment.status != record.status:
             changes["status"] = record.status
         if (content_there and edited_here) or (status_there and decided):
             self.tally.kept_local += 1
         if changes:
-            comment_import_update(comment=comment, values=changes, note=f"Updated from a newer export. {record.note}", batch=self.batch)
+            comment_import_update(
+                comment=comment,
+                values=changes,
+                note=f"Updated from a newer export. {record.note}",
+                batch=self.batch,
+            )
             self.tally.updated += 1
         now_imported = (
             file_print if content_there and not edited_here else mapping.fingerprint,
@@ -317,7 +357,9 @@ def advance_comment_ids(past: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Comment._meta.db_table])
         (sequence,) = cursor.fetchone()
-        cursor.execute(f"SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM {sequence})))", [sequence, past])
+        cursor.execute(
+            f"SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM {sequence})))", [sequence, past]
+        )
 
 
 @dataclass
@@ -339,7 +381,9 @@ class ArticleRecord:
 
 
 def article_fingerprint(*, title, dek, body, status, published_at, comments_open, author_id, tag_ids) -> str:
-    return fingerprint(title, dek, body, status, _utc(published_at), comments_open, author_id, sorted(tag_ids))
+    return fingerprint(
+        title, dek, body, status, _utc(published_at), comments_open, author_id, sorted(tag_ids)
+    )
 
 
 class ArticleWriter:
@@ -364,11 +408,7 @@ class ArticleWriter:
             content_object_id__in=[m.article_id for m in mappings.values()]
         ).values_list("content_object_id", "tag_id"):
             current_tags.setdefault(article_id, []).append(tag_id)
-        ids, local, touched, changed = {}, set(), [], []
-        new = [r for r in records if r.external_id not in mappings]
-        for record, article in zip(new, self._create(new), strict=True):
-            ids[record.external_id] = article.pk
-            touched.append(article.pk)
+        local, changed, ids = set(), [], {}
         for record in records:
             mapping = mappings.get(record.external_id)
             if mapping is None:
@@ -384,20 +424,30 @@ class ArticleWriter:
                 self.tally.kept_local += 1
             else:
                 changed.append((record, mapping, article, tags))
-        for record, mapping, article, tags in changed:
-            self._update(record, mapping, article, tags)
-            touched.append(article.pk)
-        article_update_search_vector(*touched)
         self.seen.add(
             POST,
             [
                 (
-                    r.external_id, r.line, r.status, "", ids[r.external_id], r.external_id in local,
+                    r.external_id,
+                    r.line,
+                    r.status,
+                    "",
+                    None,
+                    r.external_id in local,
                     ",".join(map(str, sorted(set(r.tag_ids)))),
                 )
                 for r in records
             ],
         )
+        new = [r for r in records if r.external_id not in mappings]
+        touched = []
+        for record, article in zip(new, self._create(new), strict=True):
+            ids[record.external_id] = article.pk
+            touched.append(article.pk)
+        for record, mapping, article, tags in changed:
+            self._update(record, mapping, article, tags)
+            touched.append(article.pk)
+        article_update_search_vector(*touched)
         return ids
 
     def _fingerprint(self, source: ArticleRecord | Article, tag_ids: list[int]) -> str:
@@ -431,7 +481,9 @@ class ArticleWriter:
         self.tally.created += len(articles)
         return articles
 
-    def _update(self, record: ArticleRecord, mapping: ImportedArticle, article: Article, tags: list[int]) -> None:
+    def _update(
+        self, record: ArticleRecord, mapping: ImportedArticle, article: Article, tags: list[int]
+    ) -> None:
         for name in self.FIELDS:
             setattr(article, name, getattr(record, name))
         article.updated_at = timezone.now()
@@ -439,7 +491,8 @@ class ArticleWriter:
         wanted = set(record.tag_ids)
         TaggedArticle.objects.filter(content_object=article).exclude(tag_id__in=wanted).delete()
         TaggedArticle.objects.bulk_create(
-            [TaggedArticle(content_object=article, tag_id=t) for t in wanted - set(tags)], ignore_conflicts=True
+            [TaggedArticle(content_object=article, tag_id=t) for t in wanted - set(tags)],
+            ignore_conflicts=True,
         )
         mapping.fingerprint = self._fingerprint(record, record.tag_ids)
         mapping.link = record.link[:500]
@@ -460,7 +513,9 @@ class Authors:
     def ensure(self, login: str, name: str = "") -> int:
         slug = self.slug(login)
         if slug not in self.ids:
-            author, created = Author.objects.get_or_create(slug=slug, defaults={"name": (name or login)[:100]})
+            author, created = Author.objects.get_or_create(
+                slug=slug, defaults={"name": (name or login)[:100]}
+            )
             self.ids[slug] = author.pk
             self.created += created
         return self.ids[slug]
@@ -485,4 +540,3 @@ class Tags:
                 tag.save(update_fields=["featured"])
             self.ids[slug] = tag.pk
         return self.ids[slug]
-

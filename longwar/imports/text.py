@@ -23,9 +23,12 @@ EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 
 # Shortcodes: `[name attrs]content[/name]` keeps its content; known self-closing ones are dropped, except
 # media, which become a link to their source. Other square brackets ("[sic]", "[the Taliban]") are prose.
-ENCLOSING = re.compile(r"\[(?P<name>[A-Za-z_][\w-]*)(?P<attrs>[^\[\]]*)\](?P<content>.*?)\[/(?P=name)\]", re.DOTALL)
+ENCLOSING = re.compile(
+    r"\[(?P<name>[A-Za-z_][\w-]*)(?P<attrs>[^\[\]]*)\](?P<content>.*?)\[/(?P=name)\]", re.DOTALL
+)
 SELF_CLOSING = re.compile(
-    r"\[(?P<name>gallery|playlist|embed|audio|video|wp_caption|caption)\b(?P<attrs>[^\[\]]*)/?\]", re.IGNORECASE
+    r"\[(?P<name>gallery|playlist|embed|audio|video|wp_caption|caption)\b(?P<attrs>[^\[\]]*)/?\]",
+    re.IGNORECASE,
 )
 MEDIA = {"embed", "audio", "video"}
 ATTRIBUTE = re.compile(r"""(?P<key>[\w-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s\]]+))""")
@@ -116,7 +119,18 @@ def post_body(content: str) -> str:
 class _TextExtractor(HTMLParser):
     """Text of an HTML fragment: paragraphs and line breaks kept, links followed by their address."""
 
-    SKIPPED = {"script", "style", "template", "noscript", "textarea", "select", "iframe", "object", "svg", "math"}
+    SKIPPED = {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "textarea",
+        "select",
+        "iframe",
+        "object",
+        "svg",
+        "math",
+    }
     PARAGRAPHS = {"p", "div", "blockquote", "ul", "ol", "pre", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self):

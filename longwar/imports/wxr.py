@@ -199,7 +199,9 @@ class _Reader:
         comment.author_name = plain_line(self.text(element, "comment_author"))[:100] or "Anonymous"
         comment.author_email = self.text(element, "comment_author_email")[:254]
         url = self.text(element, "comment_author_url")
-        comment.author_url = url if len(url) <= 200 and url.lower().startswith(("http://", "https://")) else ""
+        comment.author_url = (
+            url if len(url) <= 200 and url.lower().startswith(("http://", "https://")) else ""
+        )
         comment.ip_address = self.text(element, "comment_author_IP") or None
         comment.user_agent = self.text(element, "comment_agent")[:500]
         comment.created_at = self.date(element, "comment", what, required=True)
@@ -241,7 +243,13 @@ class _Reader:
             if domain not in TAG_DOMAINS:
                 post.other_terms.append(domain)
                 continue
-            term = self.term(TAG_DOMAINS[domain], category.get("nicename", ""), category.text or "", "", category.sourceline)
+            term = self.term(
+                TAG_DOMAINS[domain],
+                category.get("nicename", ""),
+                category.text or "",
+                "",
+                category.sourceline,
+            )
             if (term.kind, term.slug) not in seen:
                 seen.add((term.kind, term.slug))
                 post.terms.append(term)
