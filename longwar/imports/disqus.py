@@ -2,10 +2,12 @@
 message HTML), mapped to this site's vocabulary. Threads and posts are read in two passes, so a post may come
 before its thread. Nothing here touches the database."""
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -16,6 +18,8 @@ from longwar.imports.xmlstream import ImportFileError, stream
 DISQUS = "http://disqus.com"
 INTERNALS = "http://disqus.com/disqus-internals"
 DSQ_ID = f"{{{INTERNALS}}}id"
+# Disqus rewrites links in messages through its redirector: https://disq.us/url?url=<quoted address>:<token>&cuid=...
+REDIRECTED = re.compile(r"https?://disq\.us/url\?url=(?P<quoted>[^\"'&\s]+)[^\"'\s]*")
 
 
 @dataclass
@@ -39,6 +43,11 @@ class DisqusPost:
     ip_address: str | None
     created_at: datetime
     body: str
+
+
+def unwrap_links(message: str) -> str:
+    """The addresses commenters linked to, not Disqus's redirector."""
+    return REDIRECTED.sub(lambda m: re.sub(r":[\w-]+$", "", unquote(m["quoted"])), message)
 
 
 def _text(element: etree._Element, path: str) -> str:
@@ -123,7 +132,7 @@ def _post(element: etree._Element, display: str) -> DisqusPost:
         author_email=_text(element, "d:author/d:email")[:254],
         ip_address=_text(element, "d:ipAddress") or None,
         created_at=created_at,
-        body=html_to_text(_text(element, "d:message")),
+        body=html_to_text(unwrap_links(_text(element, "d:message"))),
     )
 
 

@@ -27,7 +27,8 @@ def test_posts_become_articles_with_their_status_dates_and_authors(run_import):
     assert published.status == Article.Status.PUBLISHED
     assert published.published_at == datetime(2011, 3, 9, 14, 30, tzinfo=UTC)
     assert published.slug == "pakistan-ready-for-peace"
-    assert published.author.name == "Bill Roggio" and published.author.slug == "broggio"
+    assert published.author.name == "Bill Roggio"
+    assert published.author.slug == "broggio"
     assert published.comments_open
     future = imported("102")
     assert future.status == Article.Status.PUBLISHED
@@ -55,7 +56,9 @@ def test_bodies_get_paragraphs_lose_shortcodes_and_hostile_html(run_import):
     body = imported("101").body
     assert body.startswith("<p>Pakistan has started peace talks.<br>\nA second line.</p>")
     assert '<img src="https://example.org/map.png" alt="Map" width="300"> The region' in body
-    assert "[caption" not in body and "[gallery" not in body and "[/caption]" not in body
+    assert "[caption" not in body
+    assert "[gallery" not in body
+    assert "[/caption]" not in body
     assert "The [Taliban] said no." in body  # square brackets in prose are not shortcodes
     for hostile in ("<script", "alert(", "onclick", "javascript:", "<iframe"):
         assert hostile not in body
@@ -356,7 +359,8 @@ def test_a_truncated_file_names_the_line_and_imports_nothing(variant):
     truncated = variant(WXR, (text[text.index("<item>\n\t\t<title><![CDATA[Private notes") :], ""))
     message = import_fails(truncated)
     assert message.startswith(f"{truncated}:")
-    assert "malformed XML" in message and "nothing was imported" in message
+    assert "malformed XML" in message
+    assert "nothing was imported" in message
     assert (
         Article.objects.count(),
         Comment.objects.count(),
