@@ -107,7 +107,7 @@ def rows_section(section: Section, *, kind: str, source: str, earlier: int, loca
             reason = f"{expected} in the file, {actual} here"
             section.note(count, f"{reason}: {local_reason}" if local else reason, explained=bool(local))
     section.database = dict(sorted(database.items()))
-    section.note(earlier, "imported by an earlier run and no longer in this file (kept)")
+    section.note(earlier, "imported by an earlier run, not imported from this file (left as they are here)")
 
 
 def threads_section(*, source: str, loops: int) -> Section:
