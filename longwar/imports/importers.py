@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
 
-from django.db import connection
+from django.db import connection, reset_queries
 from django.urls import Resolver404, resolve
 
 from articles.models import Article, Author
@@ -145,6 +145,7 @@ def import_wxr(
             ]
         )
         batch.clear()
+        reset_queries()  # with DEBUG on, Django would keep every statement: memory would grow with the file
 
     for record in read_wxr(path, display=display, wxr=wxr, on_bytes=lambda at: progress.advance(position=at)):
         if isinstance(record, WxrAuthor):
@@ -366,6 +367,7 @@ def import_disqus(
             ]
         )
         batch.clear()
+        reset_queries()
 
     for post in read_posts(path, display=display, on_bytes=lambda at: progress.advance(position=at)):
         statuses[post.source_status] += 1
