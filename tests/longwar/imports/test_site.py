@@ -13,7 +13,9 @@ from tests.longwar.imports.conftest import WXR
 pytestmark = pytest.mark.django_db
 
 
-def test_articles_show_their_approved_threads_and_nothing_held(run_import, client, django_assert_max_num_queries):
+def test_articles_show_their_approved_threads_and_nothing_held(
+    run_import, client, django_assert_max_num_queries
+):
     """The page costs the same queries as any article page (the old anchors come with the thread query)."""
     run_import("import_wxr", WXR)
     article = ImportedArticle.objects.get(source=Source.WORDPRESS, external_id="101").article
@@ -23,10 +25,12 @@ def test_articles_show_their_approved_threads_and_nothing_held(run_import, clien
     html = response.content.decode()
     assert "Peace deals will continue to be made." in html
     thread = re.search(r'<article id="comment-1003">.*?</li>', html, re.DOTALL)[0]
-    assert '<ol class="children">' in thread and 'id="comment-1002"' in thread  # the reply under its parent
+    assert '<ol class="children">' in thread
+    assert 'id="comment-1002"' in thread
     for held in ("Waiting for a moderator.", "Cheap pills", "Rude words", "a pingback"):
         assert held not in html
-    assert "&lt;script&gt;" not in html and "<script>alert" not in html
+    assert "&lt;script&gt;" not in html
+    assert "<script>alert" not in html
     assert 'href="/tags/taliban/"' in html
 
 

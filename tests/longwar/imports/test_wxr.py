@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -449,3 +450,45 @@ def test_an_unexplained_difference_exits_non_zero(run_import, monkeypatch, tmp_p
         run_import("import_wxr", WXR)
     report = (tmp_path / "report-import_wxr.json").read_text()
     assert '"reason": "pending in the file, approved here",\n          "explained": false' in report
+
+
+def test_replies_that_cannot_hang_from_their_parent_become_top_level_and_are_explained(
+    run_import, variant, client
+):
+    """A loop of replies, a reply to a pingback and a reply to a comment on another post."""
+    tangled = variant(
+        WXR,
+        (
+            "<wp:comment_content><![CDATA[The parent, later in the file.]]></wp:comment_content>\n"
+            "\t\t\t<wp:comment_approved><![CDATA[1]]></wp:comment_approved>\n"
+            "\t\t\t<wp:comment_type><![CDATA[comment]]></wp:comment_type>\n"
+            "\t\t\t<wp:comment_parent>0</wp:comment_parent>",
+            "<wp:comment_content><![CDATA[The parent, later in the file.]]></wp:comment_content>\n"
+            "\t\t\t<wp:comment_approved><![CDATA[1]]></wp:comment_approved>\n"
+            "\t\t\t<wp:comment_type><![CDATA[comment]]></wp:comment_type>\n"
+            "\t\t\t<wp:comment_parent>1002</wp:comment_parent>",
+        ),
+        ("<wp:comment_parent>999</wp:comment_parent>", "<wp:comment_parent>1007</wp:comment_parent>"),
+        (
+            "<wp:comment_content><![CDATA[Another view.]]></wp:comment_content>\n"
+            "\t\t\t<wp:comment_approved><![CDATA[1]]></wp:comment_approved>\n"
+            "\t\t\t<wp:comment_type><![CDATA[comment]]></wp:comment_type>\n"
+            "\t\t\t<wp:comment_parent>0</wp:comment_parent>",
+            "<wp:comment_content><![CDATA[Another view.]]></wp:comment_content>\n"
+            "\t\t\t<wp:comment_approved><![CDATA[1]]></wp:comment_approved>\n"
+            "\t\t\t<wp:comment_type><![CDATA[comment]]></wp:comment_type>\n"
+            "\t\t\t<wp:comment_parent>1001</wp:comment_parent>",
+        ),
+    )
+    report, _ = run_import("import_wxr", tangled)
+    parents = dict(Comment.objects.filter(pk__in=[1002, 1003, 1008, 1111]).values_list("pk", "parent_id"))
+    assert parents == {1002: None, 1003: None, 1008: None, 1111: None}
+    assert differences(report, "threads") == {
+        "replies to a comment not imported (pingback, trackback, skipped): top-level": 1,
+        "replies whose parent is on another post: top-level": 1,
+        "replies in a loop of replies (each other's parent): top-level": 2,
+    }
+    assert report["unexplained"] == 0
+    assert client.get(imported("101").get_absolute_url()).status_code == HTTPStatus.OK
+    again, _ = run_import("import_wxr", tangled)
+    assert again["written"]["comments"]["unchanged"] == 9
