@@ -106,6 +106,13 @@ class Comment(models.Model):
     spam_model = models.ForeignKey(
         "SpamModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    legacy_id = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Its id on the site it was imported from, when it could not keep it here: "
+        "old links to #comment-<that id> still land on it.",
+    )
 
     objects = CommentQuerySet.as_manager()
 

@@ -39,6 +39,7 @@ THREAD_FIELDS = (
     "featured",
     "article_id",
     "user_id",  # staff badge
+    "legacy_id",
 )
 
 
@@ -56,6 +57,10 @@ def thread_page(article: Article, *, own_ids: list[int], depth: int, per_page: i
         .only(*THREAD_FIELDS)
         .order_by("created_at", "id")
     )
+    ids = {comment.pk for comment in comments}
+    for comment in comments:
+        if comment.legacy_id in ids:
+            comment.legacy_id = None  # its old anchor is another comment's id here: one id per page
     page = Paginator(build_threads(comments, depth), per_page).get_page(number)
     approved = {comment.pk: comment for comment in comments if comment.status == Comment.Status.APPROVED}
     return ThreadPage(page=page, approved=approved)

@@ -306,6 +306,52 @@ def comment_import(
     return comment, False
 
 
+def comments_import(*, comments: list[Comment], notes: list[str], batch: UUID | None = None) -> list[Comment]:
+    """Store comments moderated on another site, in bulk, each logged as imported with its original status.
+
+    The IMPORT event counts as a moderator's decision for whatever learns from decisions; approved imports
+    also count for the trust ladder, which looks at approved comments. `notes` say, per comment, where it came
+    from and what its status was called there. Ids set on the comments are kept.
+    """
+    created = Comment.objects.bulk_create(comments)
+    titles = dict(Article.objects.filter(pk__in={c.article_id for c in created}).values_list("pk", "title"))
+    ModerationEvent.objects.bulk_create(  # bulk: the names the log keeps (ModerationEvent.save) are given here
+        ModerationEvent(
+            comment=comment,
+            kind=ModerationEvent.Kind.IMPORT,
+            from_status="",
+            to_status=comment.status,
+            reason=note,
+            batch=batch,
+            comment_author=comment.author_name,
+            article_title=titles[comment.article_id],
+        )
+        for comment, note in zip(created, notes, strict=True)
+    )
+    return created
+
+
+@transaction.atomic
+def comment_import_update(*, comment: Comment, values: dict, note: str, batch: UUID | None = None) -> None:
+    """Bring an imported comment up to a newer export (text, author, status), logged as an import.
+
+    The caller decides what may change: never a status a moderator set here, nor a text edited here.
+    The log keeps the previous status and text.
+    """
+    from_status, previous_body = comment.status, comment.body
+    for name, value in values.items():
+        setattr(comment, name, value)
+    comment.save(update_fields=list(values))
+    _log(
+        comment=comment,
+        from_status=from_status,
+        reason=note,
+        kind=ModerationEvent.Kind.IMPORT,
+        previous_body=previous_body if comment.body != previous_body else "",
+        batch=batch,
+    )
+
+
 @transaction.atomic
 def comment_set_status(
     *, comment: Comment, to: str, by, reason: str = "", batch: UUID | None = None, undoes: UUID | None = None

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "longwar.donations",
+    "longwar.imports",
     "articles",
     "comments",
     "tags",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "longwar.middleware.query_string_limit",
+    "longwar.imports.middleware.old_wordpress_links",
     "longwar.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lock-out into its answer
 ]
