@@ -5,14 +5,16 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page_cache import article_page_changed
 from comments.decisions import Decision
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent, ModerationSettings
 from comments.moderation import REPORTED_REASON, Commenter, Submission, assess
 from comments.tasks import notify_moderators_task
+from comments.text import comment_body_html
 
 
 class CommentRefused(Exception):
@@ -66,6 +68,68 @@ def _attach_point(*, article: Article, parent_id: int | None, max_depth: int) ->
         return parent
     target_depth = max_depth - 1
     return chain[depth - target_depth] if target_depth else None
+
+
+def _thread_of_reply(parent: Comment | None) -> int | None:
+    """The thread a new reply joins: its parent's, read under a share lock so that a moderator's decision
+    on the parent (which rethreads its replies) waits for this one to be stored, or goes first."""
+    if parent is None:
+        return None
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status, thread FROM {table} WHERE id = %s FOR SHARE", [parent.pk])
+        status, thread = cursor.fetchone()
+    if status != Comment.Status.APPROVED:
+        raise InvalidParent("The comment you replied to is no longer available. Your text is still below.")
+    return thread
+
+
+def _count(article_id: int, *, comments: int, threads: int) -> None:
+    """Move the article's stored counts (shown on lists and pages) by what just changed."""
+    if comments or threads:
+        Article.objects.filter(pk=article_id).update(
+            comment_count=F("comment_count") + comments,
+            comment_thread_count=F("comment_thread_count") + threads,
+        )
+
+
+def _rethread_replies(comment: Comment) -> int:
+    """After `comment` became approved or stopped being so, move its replies' threads to match.
+
+    Its replies join its thread while it is approved and start threads of their own while it is not; their
+    own replies follow them, level by level. Returns the change in the number of threads readers see.
+    """
+    threads = 0
+    approved = comment.status == Comment.Status.APPROVED
+    frontier = {comment.pk: (comment.thread_root_id or comment.pk) if approved else None}
+    while frontier:
+        replies = list(Comment.objects.filter(parent__in=frontier).values_list("id", "parent_id", "status"))
+        moved: dict[int | None, list[int]] = {}
+        for pk, parent_id, status in replies:
+            root = frontier[parent_id]
+            moved.setdefault(root, []).append(pk)
+            if status == Comment.Status.APPROVED and parent_id == comment.pk:
+                threads += 1 if root is None else -1  # starts a thread, or joins one
+        for root, pks in moved.items():
+            Comment.objects.filter(pk__in=pks).update(thread_root=root)
+        frontier = {
+            pk: frontier[parent_id] or pk
+            for pk, parent_id, status in replies
+            if status == Comment.Status.APPROVED
+        }
+    return threads
+
+
+def comment_counts_rebuild(*article_ids: int) -> None:
+    """Recount the stored counts from the comments (after bulk writes that bypass the services)."""
+    approved = Q(comments__status=Comment.Status.APPROVED)
+    for article in Article.objects.filter(pk__in=article_ids).annotate(
+        approved=Count("comments", filter=approved),
+        threads=Count("comments", filter=approved & Q(comments__thread_root__isnull=True)),
+    ):
+        Article.objects.filter(pk=article.pk).update(
+            comment_count=article.approved, comment_thread_count=article.threads
+        )
 
 
 def _lock_commenter(*keys: str) -> None:
@@ -148,11 +212,13 @@ def comment_submit(
     comment = Comment(
         article=article,
         parent=parent,
+        thread_root_id=_thread_of_reply(parent),
         user=user,
         author_name=submission.name,
         author_email=submission.email,
         author_url=submission.url,
         body=submission.body,
+        body_html=comment_body_html(submission.body),
         status=status,
         reasons=reasons,
         ip_address=submission.ip_address,
@@ -162,6 +228,9 @@ def comment_submit(
     comment.full_clean()
     comment.save()
     _log(comment=comment, from_status="", by=user, reason=note)
+    if comment.status == Comment.Status.APPROVED:
+        _count(article.pk, comments=1, threads=1 if parent is None else 0)
+        article_page_changed(article.slug)
     if comment.status == Comment.Status.PENDING and config.notify_moderators:
         transaction.on_commit(lambda: notify_moderators_task.enqueue(comment.pk), robust=True)
     return comment
@@ -179,14 +248,22 @@ def comment_import(
         article=article,
         author_name=name,
         body=body,
-        defaults={"created_at": created_at, "author_email": email, "status": Comment.Status.APPROVED},
+        defaults={
+            "created_at": created_at,
+            "author_email": email,
+            "status": Comment.Status.APPROVED,
+            "body_html": comment_body_html(body),
+        },
     )
     if created:
         _log(comment=comment, from_status="", reason="Imported as approved.")
+        _count(article.pk, comments=1, threads=1)
+        article_page_changed(article.slug)
         return comment, True
     if comment.created_at != created_at:
         comment.created_at = created_at
         comment.save(update_fields=["created_at"])
+        article_page_changed(article.slug)
         return comment, True
     return comment, False
 
@@ -197,6 +274,9 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch
 
     `batch` ties together the events of one decision taken on many comments (so it can be undone as one).
     """
+    # Read the status under a lock: two moderators deciding at once are logged and counted once each.
+    current = Comment.objects.select_for_update().only("status", "thread_root").get(pk=comment.pk)
+    comment.status, comment.thread_root_id = current.status, current.thread_root_id
     if comment.status == to:
         return False
     from_status = comment.status
@@ -207,6 +287,12 @@ def comment_set_status(*, comment: Comment, to: str, by, reason: str = "", batch
     comment.moderated_by = None if back_in_queue else by
     comment.save(update_fields=["status", "moderated_at", "moderated_by"])
     _log(comment=comment, from_status=from_status, by=by, reason=reason, batch=batch)
+    approved = Comment.Status.APPROVED
+    if approved in (from_status, to):
+        sign = 1 if to == approved else -1
+        starts_thread = comment.thread_root_id is None
+        _count(comment.article_id, comments=sign, threads=sign * starts_thread + _rethread_replies(comment))
+        article_page_changed(comment.article.slug)
     return True
 
 
@@ -217,8 +303,11 @@ def comment_edit(*, comment: Comment, body: str, by, reason: str = "") -> bool:
         return False
     previous = comment.body
     comment.body = body
+    comment.body_html = comment_body_html(body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    if comment.status == Comment.Status.APPROVED:
+        article_page_changed(comment.article.slug)
     _log(
         comment=comment,
         from_status=comment.status,
@@ -237,6 +326,7 @@ def comment_set_featured(*, comment: Comment, featured: bool, by) -> bool:
         return False
     comment.featured = featured
     comment.save(update_fields=["featured"])
+    article_page_changed(comment.article.slug)
     kind = ModerationEvent.Kind.FEATURE if featured else ModerationEvent.Kind.UNFEATURE
     _log(comment=comment, from_status=comment.status, by=by, kind=kind)
     return True

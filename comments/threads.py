@@ -1,4 +1,4 @@
-"""Turn an article's visible comments, fetched in one query, into nested threads and pages."""
+"""Turn the comments of a page of threads, fetched in one query, into nested threads."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,17 +36,3 @@ def build_threads(comments: list[Comment], max_depth: int) -> list[Node]:
         return result
 
     return nodes(None, 1)
-
-
-def root_of(comment_id: int, parents: dict[int, int | None]) -> int:
-    """The top-level ancestor among visible comments (`parents` maps id to parent id)."""
-    current = comment_id
-    while parents.get(current) in parents:
-        current = parents[current]
-    return current
-
-
-def page_of(comment_id: int, parents: dict[int, int | None], per_page: int) -> int:
-    """Which page of top-level threads holds this comment (`parents` in thread order)."""
-    roots = [pk for pk, parent in parents.items() if parent not in parents]
-    return roots.index(root_of(comment_id, parents)) // per_page + 1
