@@ -18,8 +18,12 @@ def article_version_key(slug: str) -> str:
     return f"pages:v:article:{slug}"
 
 
+def new_version() -> str:
+    return secrets.token_hex(8)
+
+
 def _move_on(key: str) -> None:
-    transaction.on_commit(lambda: cache.set(key, secrets.token_hex(8), timeout=None), robust=True)
+    transaction.on_commit(lambda: cache.set(key, new_version(), timeout=None), robust=True)
 
 
 def article_page_changed(slug: str) -> None:

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "longwar.page_cache.PageCacheMiddleware",  # after the CSRF, session and messages middleware it relies on
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -113,13 +114,23 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-# CACHE
+# CACHE: shared by every process and machine (pages, versions), never per-process memory. Redis when
+# REDIS_URL or CACHE_URL names it, else the database (table created by longwar's migrations).
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+CACHE_TABLE = "longwar_cache"
 CACHES = {
     "default": environ.Env.cache_url_config(_cache_url)
     if _cache_url
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 }
+# How long a rendered article page may be served from the cache (it is retired at once when it changes).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Sessions (held comments, messages, staff logins) live in the database, so every app server sees them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # EMAIL
 globals().update(env.email("EMAIL_URL", default="consolemail://"))  # EMAIL_BACKEND, EMAIL_HOST, ...

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.conf import settings
 from django.db import connections
@@ -32,3 +34,11 @@ def _tasks_run_at_once(settings):
 @pytest.fixture
 def article(db):
     return ArticleFactory()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test starts with an empty cache of its own (the page cache's tests choose the database or Redis)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
