@@ -68,6 +68,8 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
     else:
         form_token = form["token"].value()
     closed = comments_closed(article=article, config=config)
+    if shared and request.GET.get("cpage", "1") != str(page.number):
+        shared.keep_out()  # a page number past the end shows the last page, which is stored under its own
     if shared and not closed and config.close_after_days and article.published_at:
         shared.expires_at(article.published_at + timedelta(days=config.close_after_days))
     context = {
@@ -88,7 +90,7 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
         "staff_user": staff_user,
     }
     if shared:
-        context["csrf_token"] = shared.csrf_slot
+        context["csrf_value"] = shared.csrf_slot
     return context
 
 

@@ -1,8 +1,8 @@
 """The shared page cache: an article page is rendered once and served to every anonymous reader.
 
 Who is served a shared page: a GET or HEAD of an article page (`articles:detail`) from a browser that
-carries none of the cookies that make a page personal: the session (logged-in staff, held comments,
-messages), the messages cookie and the remember-me cookie. They get their own page, rendered for them,
+carries none of the cookies that make a page personal (comments.reader.has_own_state: a session for
+logged-in staff, held comments or messages; the messages cookie; the remember-me cookie). Those get their own page, rendered for them,
 marked private and never stored; so do requests for a reply form (`?replyto=`).
 
 What is stored (Redis, or the database cache; see CACHES in settings): the HTML with two slots, the CSRF
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -34,11 +33,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.page_cache import SITE_VERSION_KEY, all_pages_changed, article_version_key, new_version
 from comments.forms import make_form_token
-from comments.reader import REMEMBER_COOKIE
+from comments.reader import has_own_state
 from comments.selectors import comment_sort
+from longwar.db_router import primary_reads
 
 CACHED_VIEWS = {"articles:detail"}
-PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, REMEMBER_COOKIE)
 CSRF_SLOT = "<!--csrf-token-->"  # reader text is escaped and article HTML has its comments stripped (nh3)
 FORM_TOKEN_SLOT = "<!--form-token-->"
 TOKEN_REFRESH_SECONDS = 15 * 60
@@ -78,10 +77,6 @@ class Entry:
     form_article_id: int | None = None
 
 
-def is_personal(request) -> bool:
-    return any(name in request.COOKIES for name in PERSONAL_COOKIES)
-
-
 def _page_key(request, slug: str) -> str | None:
     """The cache key of this page, or None when it is not cached (a reply form, an odd page number)."""
     if "replyto" in request.GET:
@@ -112,7 +107,7 @@ class PageCacheMiddleware:
         slug = self._cached_page(request)
         if slug is None:
             return self.get_response(request)
-        if is_personal(request):
+        if has_own_state(request):
             response = self.get_response(request)
             add_never_cache_headers(response)
             return response
@@ -145,7 +140,8 @@ class PageCacheMiddleware:
     def _render(self, request, key: str, versions: tuple[str, str]) -> Entry | HttpResponse:
         """Render the page with slots and store it; anything but a plain 200 page goes back as it is."""
         request.page_cache = rendering = SharedRendering()
-        response = self.get_response(request)
+        with primary_reads():
+            response = self.get_response(request)
         if response.status_code != 200 or response.streaming or response.cookies:
             patch_vary_headers(response, ["Cookie"])
             return response

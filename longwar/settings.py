@@ -111,8 +111,17 @@ else:
         DATABASES = {"default": embedded_database_settings(BASE_DIR / ".pgdata")}
     except EmbeddedDatabaseError as exc:
         raise SystemExit(f"longwar: {exc}") from None
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional read replica: anonymous readers' pages read from it (longwar.db_router), all else the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL") | {"TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["longwar.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "longwar.db_router.ReplicaMiddleware",
+    )
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    _database["CONN_HEALTH_CHECKS"] = True
 
 # CACHE: shared by every process and machine (pages, versions), never per-process memory. Redis when
 # REDIS_URL or CACHE_URL names it, else the database (table created by longwar's migrations).

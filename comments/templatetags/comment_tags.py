@@ -22,10 +22,12 @@ def safe_http_url(url: str) -> str:
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
 def comment_section(context, article):
-    """The comments under an article, for this reader (see comments.section)."""
+    """The comments under an article, for this reader (see comments.section).
+
+    The forms take their CSRF token from `csrf_value`: Django hands every inclusion tag the page's own
+    `csrf_token`, which a page rendered for the shared cache must not contain (it gets a slot instead).
+    """
     request = context["request"]
-    return {
-        "request": request,
-        "csrf_token": context.get("csrf_token"),
-        **section.comment_section(request, article, context.get("comment_form")),
-    }
+    section_context = section.comment_section(request, article, context.get("comment_form"))
+    section_context.setdefault("csrf_value", context.get("csrf_token"))
+    return {"request": request, **section_context}

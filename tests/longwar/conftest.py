@@ -1,0 +1,40 @@
+import shutil
+import socket
+import subprocess
+import time
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real Redis server (Debian's redis-server, installed by .ci/run) on a free port, for this test run."""
+    server = shutil.which("redis-server")
+    assert server, "redis-server is missing: .ci/run installs it (apt-get install redis-server)"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path_factory.mktemp("redis"),
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def database_url():
+    """The test database as a DATABASE_URL, for a second process of the site."""
+    db = connection.settings_dict
+    auth = f"{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}"
+    if db["HOST"].startswith("/"):
+        return f"postgresql://{auth}@/{db['NAME']}?host={db['HOST']}"
+    return f"postgresql://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
