@@ -8,6 +8,11 @@ import pytest
 from django.db import connection
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real Redis server (Debian's redis-server, installed by .ci/run) on a free port, for this test run."""
@@ -22,8 +27,9 @@ def redis_url(tmp_path_factory):
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
-    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-        assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+    while not _listening(port):
+        assert process.poll() is None, "redis-server exited"
+        assert time.monotonic() < deadline, "redis-server did not start"
         time.sleep(0.05)
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
