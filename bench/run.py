@@ -369,13 +369,13 @@ def wrk(url: str, script: str | None = None) -> dict:
 
 
 POST_SCRIPT = """
-local counter, id = 0, 0
+local counter = 0
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("id", threads) end
 request = function()
   counter = counter + 1
   local n = id * 1048576 + counter
-  local ip = string.format("10.%d.%d.%d", math.floor(n / 65536) %% 256, math.floor(n / 256) %% 256, n %% 256)
+  local ip = string.format("10.%%d.%%d.%%d", math.floor(n / 65536) %% 256, math.floor(n / 256) %% 256, n %% 256)
   local body = "name=Poster+" .. n .. "&email=poster" .. n .. "%%40example.org&body=Bench+post+" .. n
     .. "+on+the+offensive.&token=%(token)s&csrfmiddlewaretoken=%(csrf)s"
   return wrk.format("POST", "%(path)s", {
@@ -552,6 +552,10 @@ def main() -> None:
         data = fill()
         sys.stdout.write(f"Filled {BENCH_DATABASE} in {time.perf_counter() - started:.0f} s\n")
         local = in_process(data)
+        for name, r in local.items():
+            sys.stdout.write(
+                f"{name:<44} p50 {r['p50']:.2f} ms, p95 {r['p95']:.2f} ms, {r['queries']} queries\n"
+            )
         load = under_load(data)
     finally:
         connection.close()

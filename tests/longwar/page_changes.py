@@ -21,7 +21,7 @@ def prepare(article: Article) -> None:
     Comment.objects.create(
         article=article, author_name="Bo", body="Waiting comment.", body_html="<p>Waiting comment.</p>"
     )
-    Tag.objects.create(name="Nav topic", slug="nav-topic")
+    Tag.objects.get_or_create(slug="nav-topic", defaults={"name": "Nav topic"})
     comment_counts_rebuild(article.pk)
 
 
