@@ -27,7 +27,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -100,7 +100,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import DatabaseError, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -394,6 +394,21 @@ def post_script(article: Article) -> str:
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
     token = quote(make_form_token(article.pk, now=time.time() - 10), safe="")
     path = f"/comments/post/{article.pk}/"
+    check = Client(enforce_csrf_checks=True)
+    check.cookies["csrftoken"] = cookie
+    answer = check.post(
+        path,
+        {
+            "name": "Check",
+            "email": "check@example.org",
+            "body": "A check.",
+            "token": unquote(token),
+            "csrfmiddlewaretoken": csrf,
+        },
+        HTTP_X_FORWARDED_FOR="192.0.2.250",
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"bench: the posting script's form is refused ({answer.status_code})")
     handle, name = tempfile.mkstemp(suffix=".lua", prefix="longwar-bench-post-")
     with os.fdopen(handle, "w") as script:
         script.write(POST_SCRIPT % {"token": token, "csrf": csrf, "cookie": cookie, "path": path})
@@ -543,14 +558,32 @@ def table(load: dict, local: dict) -> str:
 
 
 def main() -> None:
+    """BENCH_KEEP=1 keeps the filled database for the next run (which then skips the filling)."""
+    keep = os.environ.get("BENCH_KEEP") == "1"
     call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG is off, as in production
     connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
     original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    connection.settings_dict["NAME"] = BENCH_DATABASE
     try:
-        started = time.perf_counter()
-        data = fill()
-        sys.stdout.write(f"Filled {BENCH_DATABASE} in {time.perf_counter() - started:.0f} s\n")
+        reuse = keep and Article.objects.filter(slug="thread-50000").exists()
+    except DatabaseError:
+        reuse = False
+    connection.close()
+    connection.settings_dict["NAME"] = original_name
+    try:
+        if reuse:
+            connection.settings_dict["NAME"] = BENCH_DATABASE
+            data = {
+                "threads": {size: Article.objects.get(slug=f"thread-{size}") for size in THREAD_SIZES},
+                "big": list(
+                    Article.objects.filter(slug__startswith="bench-article-").values_list("pk", flat=True)
+                ),
+            }
+        else:
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            started = time.perf_counter()
+            data = fill()
+            sys.stdout.write(f"Filled {BENCH_DATABASE} in {time.perf_counter() - started:.0f} s\n")
         local = in_process(data)
         for name, r in local.items():
             sys.stdout.write(
@@ -559,7 +592,8 @@ def main() -> None:
         load = under_load(data)
     finally:
         connection.close()
-        connection.creation.destroy_test_db(original_name, verbosity=0)
+        if not keep:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
         redis_server.terminate()
         shutil.rmtree(REDIS_DIR, ignore_errors=True)
     report = table(load, local)

@@ -1,11 +1,57 @@
+from datetime import datetime
+
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from comments import section
 from comments.models import Comment
+from comments.threads import Node
 
 register = template.Library()
+
+# One comment of a thread. Written out here rather than as a template included once per comment: a page
+# shows a few hundred comments, and an include cost ~0.2 ms each, most of the page's render time. Only the
+# reader's own words need escaping here (name, website); the text was escaped when it was stored.
+COMMENT = """
+<li class="comment depth-{depth}{held_class}">
+  <article id="comment-{pk}">
+    <header class="comment-meta">
+      <strong class="comment-author">{author}</strong>
+      <a class="comment-date" href="#comment-{pk}"><time datetime="{iso}">{date}</time></a>
+      {edited}{pick}
+    </header>
+    {awaiting}<div class="comment-body">{body}</div>{actions}
+  </article>{replies}
+</li>"""
+AUTHOR_LINK = '<a href="{}" rel="nofollow ugc noopener">{}</a>'
+EDITED = '<span class="comment-edited" title="Edited {}">edited</span>'
+PICK = '<span class="comment-pick">Editors’ pick</span>'
+AWAITING = '<p class="awaiting">Your comment is awaiting moderation. Only you can see it.</p>\n    '
+ACTIONS = """
+    <footer class="comment-actions">
+      <a class="reply-link" href="{reply}replyto={pk}#respond" rel="nofollow">Reply</a>
+      <form method="post" action="{report}" class="report-form">
+        <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">
+        <button type="submit" class="link-button">Report</button>
+      </form>
+    </footer>"""
+
+
+def date_formatter():
+    """`|date:"F j, Y \\a\\t g:i a"` in the newsroom's time zone, at a tenth of the filter's cost."""
+    months = {number: str(name) for number, name in MONTHS.items()}
+    am, pm = gettext("a.m."), gettext("p.m.")
+
+    def display(local: datetime) -> str:
+        hour = local.hour % 12 or 12
+        return f"{months[local.month]} {local.day}, {local.year} at {hour}:{local.minute:02d} {pm if local.hour >= 12 else am}"
+
+    return display
 
 
 @register.filter
@@ -18,6 +64,43 @@ def comment_html(comment: Comment) -> str:
 def safe_http_url(url: str) -> str:
     """The URL if it is http(s), else empty: a stored website never becomes a javascript: link."""
     return escape(url) if url.lower().startswith(("http://", "https://")) else ""
+
+
+@register.simple_tag(takes_context=True)
+def comment_threads(context, nodes: list[Node]) -> SafeString:
+    """The page's threads, nested as `comments.threads` built them."""
+    report = reverse("comments:report", args=[0]).replace("/0/", "/{}/")
+    query = context["page_query"]
+    reply = escape(f"{context['article'].get_absolute_url()}?{query + '&' if query else ''}")
+    csrf = conditional_escape(context.get("csrf_value") or "")  # the slot of a shared page stays as it is
+    display = date_formatter()
+
+    def render(node: Node) -> str:
+        comment = node.comment
+        approved = comment.status == Comment.Status.APPROVED
+        url = safe_http_url(comment.author_url)
+        created = timezone.localtime(comment.created_at)
+        replies = "".join(render(child) for child in node.replies)
+        return COMMENT.format(
+            depth=node.depth,
+            held_class="" if approved else " comment-held",
+            pk=comment.pk,
+            author=AUTHOR_LINK.format(url, escape(comment.author_name))
+            if url
+            else escape(comment.author_name),
+            iso=created.isoformat(),
+            date=display(created),
+            edited=EDITED.format(display(timezone.localtime(comment.edited_at))) if comment.edited_at else "",
+            pick=PICK if comment.featured else "",
+            awaiting="" if approved else AWAITING,
+            body=comment.body_html,
+            actions=ACTIONS.format(reply=reply, pk=comment.pk, report=report.format(comment.pk), csrf=csrf)
+            if approved
+            else "",
+            replies=f'<ol class="children">{replies}</ol>' if replies else "",
+        )
+
+    return mark_safe("".join(render(node) for node in nodes))  # escaped field by field above
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)

@@ -71,3 +71,21 @@ def test_outside_a_request_everything_uses_the_primary():
     assert router.db_for_read(Article) == "default"
     assert router.allow_migrate("default", "articles")
     assert not router.allow_migrate(REPLICA, "articles")
+
+
+def test_database_replica_url_adds_the_replica_the_router_and_the_middleware():
+    from tests.longwar.test_settings import run_django
+
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['replica']['NAME'], s.DATABASE_ROUTERS, 'longwar.db_router.ReplicaMiddleware' in s.MIDDLEWARE)"
+    )
+    result = run_django(
+        "-c",
+        script,
+        DATABASE_URL="postgresql://u:p@primary/longwar",
+        DATABASE_REPLICA_URL="postgresql://u:p@replica/longwar",
+    )
+    assert result.stdout.split() == ["longwar", "['longwar.db_router.ReplicaRouter']", "True"], result.stderr
+    without = run_django("-c", script.replace("s.DATABASES['replica']['NAME'], ", ""))
+    assert without.stdout.split() == ["[]", "False"], without.stderr
