@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
@@ -85,6 +85,32 @@ class ReasonFilter(admin.SimpleListFilter):
         return queryset.with_reason(self.value()) if self.value() in REASON_LABELS else queryset
 
 
+class ArticleFilter(admin.SimpleListFilter):
+    """The articles with the most comments awaiting a decision (listing every article does not scale)."""
+
+    title = "article"
+    parameter_name = "article__id__exact"
+    shown = 20
+
+    def lookups(self, request, model_admin):
+        busiest = (
+            Comment.objects.filter(status=Comment.Status.PENDING)
+            .values_list("article_id", "article__title")
+            .annotate(n=Count("id"))
+            .order_by("-n")[: self.shown]
+        )
+        choices = [(str(pk), title) for pk, title, _ in busiest]
+        chosen = self.value()
+        if chosen and chosen.isdigit() and chosen not in dict(choices):
+            title = Article.objects.filter(pk=chosen).values_list("title", flat=True).first()
+            choices.append((chosen, title or f"Article {chosen}"))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(article_id=value) if value and value.isdigit() else queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = [
@@ -96,11 +122,12 @@ class CommentAdmin(admin.ModelAdmin):
         "held_because",
         "created_at",
     ]
-    list_filter = [StatusFilter, ReasonFilter, ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_filter = [StatusFilter, ReasonFilter, ArticleFilter, "created_at"]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "ip_address", "body"]
     ordering = ["-created_at", "-id"]
     list_per_page = 50
+    show_full_result_count = False  # a count of every comment ever is a scan of the whole table
     actions = [decision_action(decision) for decision in DECISIONS.values()]
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
@@ -144,7 +171,14 @@ class CommentAdmin(admin.ModelAdmin):
         return super().get_queryset(request).select_related("article", "parent", "moderated_by")
 
     def changelist_view(self, request, extra_context=None):
-        counts = dict(Comment.objects.values_list("status").annotate(n=Count("id")).order_by())
+        # Approved comments are counted on their articles; the rest by index (comment_queue_idx).
+        counts = dict(
+            Comment.objects.exclude(status=Comment.Status.APPROVED)
+            .values_list("status")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        counts[Comment.Status.APPROVED] = Article.objects.aggregate(n=Sum("comment_count"))["n"] or 0
         extra_context = {
             **(extra_context or {}),
             "status_counts": [

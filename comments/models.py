@@ -129,6 +129,11 @@ class Comment(models.Model):
                 name="comment_picks_idx",
             ),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_recent_idx"),
+            # Insights read only these columns of every recent comment: index-only, never the wide rows.
+            models.Index(
+                fields=["created_at"], include=["status", "moderated_at"], name="comment_created_cover_idx"
+            ),
+            models.Index(fields=["moderated_at"], include=["created_at"], name="comment_moderated_cover_idx"),
         ]
 
     def __str__(self):
