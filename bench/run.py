@@ -372,11 +372,15 @@ UNITS = {"us": 0.001, "ms": 1, "s": 1000}
 
 
 def wrk(url: str, script: str | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WRK_SECONDS}s", "--latency", url]
-    if script:
-        command[1:1] = ["-s", script]
-    subprocess.run([*command[:-1], "-d2s", url], capture_output=True, check=True)  # warm the workers
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    def run(seconds: int, first: int) -> str:
+        command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+        if script:
+            command[1:1] = ["-s", script]
+            command += ["--", str(first)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    run(2, 0)  # warm the workers
+    output = run(WRK_SECONDS, 500_000)
     result = {"rps": float(WRK_LINE["rps"].search(output).group(1))}
     for name in ("p50", "p99"):
         value, unit = WRK_LINE[name].search(output).groups()
@@ -393,6 +397,7 @@ POST_SCRIPT = """
 local counter = 0
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function init(args) counter = tonumber(args[1]) end  -- each run of wrk starts where no other did
 request = function()
   counter = counter + 1
   local n = id * 1048576 + counter
