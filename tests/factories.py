@@ -1,12 +1,12 @@
 from datetime import timedelta
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Author
 from articles.search import article_update_search_vector
-from comments.services import comment_counts_rebuild
 from comments.text import comment_body_html
 from tags.models import Tag
 
@@ -69,8 +69,11 @@ class CommentFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def counted(comment, create, extracted, **kwargs):
         """The article's stored counts include it, as when the services store a comment."""
-        if create:
-            comment_counts_rebuild(comment.article_id)
+        if create and comment.status == "approved":
+            Article.objects.filter(pk=comment.article_id).update(
+                comment_count=F("comment_count") + 1,
+                comment_thread_count=F("comment_thread_count") + int(comment.thread_root_id is None),
+            )
 
 
 class IndexedArticleFactory(ArticleFactory):
