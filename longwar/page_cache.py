@@ -17,6 +17,7 @@ TOKEN_REFRESH_SECONDS, so the form a browser keeps from a 304 is never older tha
 """
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ CACHED_VIEWS = {"articles:detail"}
 CSRF_SLOT = "<!--csrf-token-->"  # reader text is escaped and article HTML has its comments stripped (nh3)
 FORM_TOKEN_SLOT = "<!--form-token-->"
 TOKEN_REFRESH_SECONDS = 15 * 60
+SLOTS = re.compile(f"({re.escape(CSRF_SLOT)}|{re.escape(FORM_TOKEN_SLOT)})".encode())
+ENTRY_FORMAT = 1  # part of every page's key: a release that changes `Entry` starts with an empty cache
 STORED_HEADERS = ("Content-Type", "X-Frame-Options", "Content-Language")
 
 
@@ -70,7 +73,7 @@ class SharedRendering:
 @dataclass
 class Entry:
     versions: tuple[str, str]
-    content: bytes
+    pieces: list[bytes]  # the HTML split around its slots: text, slot, text, ...
     headers: dict[str, str]
     etag: str
     rendered_at: float
@@ -85,7 +88,9 @@ def _page_key(request, slug: str) -> str | None:
     if not (page.isdigit() and len(page) <= 6):
         return None
     sort = comment_sort(request.GET.get("csort")).value
-    return f"pages:page:{request.scheme}://{request.get_host()}{request.path}?{sort}&{int(page)}"
+    return (
+        f"pages:page:{ENTRY_FORMAT}:{request.scheme}://{request.get_host()}{request.path}?{sort}&{int(page)}"
+    )
 
 
 def _current_versions(found: dict, article_key: str) -> tuple[str, str]:
@@ -147,7 +152,7 @@ class PageCacheMiddleware:
             return response
         entry = Entry(
             versions=versions,
-            content=response.content,
+            pieces=SLOTS.split(response.content),
             headers={name: response[name] for name in STORED_HEADERS if response.has_header(name)},
             etag=hashlib.md5(response.content, usedforsecurity=False).hexdigest()[:20],
             rendered_at=time.time(),
@@ -177,10 +182,13 @@ class PageCacheMiddleware:
 
 
 def _filled(request, entry: Entry) -> bytes:
-    content = entry.content.replace(CSRF_SLOT.encode(), get_token(request).encode())
+    tokens = {CSRF_SLOT.encode(): get_token(request).encode()}
     if entry.form_article_id is not None:
-        content = content.replace(FORM_TOKEN_SLOT.encode(), make_form_token(entry.form_article_id).encode())
-    return content
+        tokens[FORM_TOKEN_SLOT.encode()] = make_form_token(entry.form_article_id).encode()
+    pieces = list(entry.pieces)
+    for index in range(1, len(pieces), 2):
+        pieces[index] = tokens[pieces[index]]
+    return b"".join(pieces)
 
 
 def _retire_all_pages(**kwargs) -> None:

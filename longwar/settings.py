@@ -136,6 +136,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "longwar.cache.RedisCache"  # one redis-py client per pool, not per call
 # How long a rendered article page may be served from the cache (it is retired at once when it changes).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Sessions (held comments, messages, staff logins) live in the database, so every app server sees them.

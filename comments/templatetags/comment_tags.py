@@ -18,28 +18,19 @@ register = template.Library()
 # shows a few hundred comments, and an include cost ~0.2 ms each, most of the page's render time. Only the
 # reader's own words need escaping here (name, website); the text was escaped when it was stored.
 COMMENT = """
-<li class="comment depth-{depth}{held_class}">
-  <article id="comment-{pk}">
-    <header class="comment-meta">
-      <strong class="comment-author">{author}</strong>
-      <a class="comment-date" href="#comment-{pk}"><time datetime="{iso}">{date}</time></a>
-      {edited}{pick}
-    </header>
-    {awaiting}<div class="comment-body">{body}</div>{actions}
-  </article>{replies}
-</li>"""
+<li class="comment depth-{depth}{held_class}"><article id="comment-{pk}">
+<header class="comment-meta"><strong class="comment-author">{author}</strong>
+<a class="comment-date" href="#comment-{pk}"><time datetime="{iso}">{date}</time></a>{edited}{pick}</header>
+{awaiting}<div class="comment-body">{body}</div>{actions}
+</article>{replies}</li>"""
 AUTHOR_LINK = '<a href="{}" rel="nofollow ugc noopener">{}</a>'
-EDITED = '<span class="comment-edited" title="Edited {}">edited</span>'
-PICK = '<span class="comment-pick">Editors’ pick</span>'
-AWAITING = '<p class="awaiting">Your comment is awaiting moderation. Only you can see it.</p>\n    '
+EDITED = ' <span class="comment-edited" title="Edited {}">edited</span>'
+PICK = ' <span class="comment-pick">Editors’ pick</span>'
+AWAITING = '<p class="awaiting">Your comment is awaiting moderation. Only you can see it.</p>\n'
 ACTIONS = """
-    <footer class="comment-actions">
-      <a class="reply-link" href="{reply}replyto={pk}#respond" rel="nofollow">Reply</a>
-      <form method="post" action="{report}" class="report-form">
-        <input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">
-        <button type="submit" class="link-button">Report</button>
-      </form>
-    </footer>"""
+<footer class="comment-actions"><a class="reply-link" href="{reply}replyto={pk}#respond" rel="nofollow">Reply</a>
+<form method="post" action="{report}" class="report-form"><input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">\
+<button type="submit" class="link-button">Report</button></form></footer>"""
 
 
 def date_formatter():

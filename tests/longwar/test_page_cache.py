@@ -31,7 +31,7 @@ def database_cache(settings):
 def stored_pages() -> list[bytes]:
     """What the shared cache holds: every stored page's HTML, slots unfilled."""
     keys = [key for key in cache._cache if ":pages:page:" in key] if hasattr(cache, "_cache") else []
-    return [cache.get(key.split(":", 2)[2]).content for key in keys]
+    return [b"".join(cache.get(key.split(":", 2)[2]).pieces) for key in keys]
 
 
 def comment_form(article, **fields) -> dict:
