@@ -361,6 +361,7 @@ class Gunicorn:
         self.process.wait(timeout=30)
 
 
+ACCEPT = "Accept-Encoding: gzip, deflate, br"  # as every browser sends
 WRK_LINE = {
     "rps": re.compile(r"Requests/sec:\s+([\d.]+)"),
     "p50": re.compile(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", re.M),
@@ -374,7 +375,7 @@ UNITS = {"us": 0.001, "ms": 1, "s": 1000}
 def wrk(url: str, script: str | None = None) -> dict:
     def run(seconds: int) -> str:
         first = time.time_ns() // 1_000_000 % 10**10  # 1,000 a second: no two runs post the same comment
-        command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+        command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-H", ACCEPT, url]
         if script:
             command[1:1] = ["-s", script]
             command += ["--", str(first)]

@@ -5,13 +5,13 @@ from http import HTTPStatus
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
 from comments.forms import CommentForm
 from comments.models import Comment, ModerationSettings
 from comments.reader import client_ip, own_comment_ids, remember_identity, remember_own_comment, staff_poster
-from comments.selectors import comment_location, visible_comment
+from comments.selectors import comment_location, comment_sort, visible_comment
 from comments.services import (
     CommentRefused,
     CommentsClosed,
@@ -95,7 +95,8 @@ def post_comment(request, article_id: int):
 
 def _location(request, comment: Comment) -> str:
     per_page = ModerationSettings.for_request(request).comments_per_page
-    return comment_location(comment, own_ids=own_comment_ids(request), per_page=per_page)
+    sort = comment_sort(request.GET.get("csort"))
+    return comment_location(comment, own_ids=own_comment_ids(request), per_page=per_page, sort=sort)
 
 
 @require_safe
@@ -105,12 +106,19 @@ def permalink(request, pk: int):
     return HttpResponseRedirect(_location(request, comment))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request, pk: int):
+    """Ask the reader to confirm (GET), then record the report (POST).
+
+    The article page links here rather than carrying a form per comment: a form needs the reader's own CSRF
+    token, and the page shared by every reader holds none in its list of comments.
+    """
     comment = get_object_or_404(
         Comment.objects.approved().select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
     )
+    if request.method != "POST":
+        return render(request, "comments/report.html", {"comment": comment, "article": comment.article})
     if not request.session.session_key:
         request.session.save()
     if comment_report(

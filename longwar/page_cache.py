@@ -18,7 +18,9 @@ TOKEN_REFRESH_SECONDS, so the form a browser keeps from a 304 is never older tha
 
 import hashlib
 import re
+import struct
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +45,9 @@ CSRF_SLOT = "<!--csrf-token-->"  # reader text is escaped and article HTML has i
 FORM_TOKEN_SLOT = "<!--form-token-->"
 TOKEN_REFRESH_SECONDS = 15 * 60
 SLOTS = re.compile(f"({re.escape(CSRF_SLOT)}|{re.escape(FORM_TOKEN_SLOT)})".encode())
-ENTRY_FORMAT = 1  # part of every page's key: a release that changes `Entry` starts with an empty cache
+ENTRY_FORMAT = 2  # part of every page's key: a release that changes `Entry` starts with an empty cache
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 STORED_HEADERS = ("Content-Type", "X-Frame-Options", "Content-Language")
 
 
@@ -72,12 +76,45 @@ class SharedRendering:
 
 @dataclass
 class Entry:
+    """A stored page. Everything before the first slot (the article and its comments, most of the page) is
+    kept compressed, as the start of a gzip stream ending on a byte boundary; the rest, with the slots, is
+    kept as it is, and compressed for each reader after their tokens are filled in."""
+
     versions: tuple[str, str]
-    pieces: list[bytes]  # the HTML split around its slots: text, slot, text, ...
+    head: bytes  # gzip header + raw deflate of the HTML before the first slot, flushed, not final
+    head_crc: int
+    head_length: int
+    tail: bytes  # the HTML from the first slot on
     headers: dict[str, str]
     etag: str
     rendered_at: float
     form_article_id: int | None = None
+
+    @classmethod
+    def of(cls, content: bytes, **fields) -> "Entry":
+        match = SLOTS.search(content)
+        split = match.start() if match else len(content)
+        head = content[:split]
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        deflated = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+        return cls(
+            head=GZIP_HEADER + deflated,
+            head_crc=zlib.crc32(head),
+            head_length=len(head),
+            tail=content[split:],
+            etag=hashlib.md5(content, usedforsecurity=False).hexdigest()[:20],
+            **fields,
+        )
+
+    def body(self, tail: bytes, gzip: bool) -> bytes:
+        """The whole page with this tail: one gzip stream (the stored head, then the tail), or plain HTML."""
+        if not gzip:
+            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(self.head[len(GZIP_HEADER) :]) + tail
+        compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        trailer = struct.pack(
+            "<II", zlib.crc32(tail, self.head_crc), (self.head_length + len(tail)) & 0xFFFFFFFF
+        )
+        return self.head + compressor.compress(tail) + compressor.flush() + trailer
 
 
 def _page_key(request, slug: str) -> str | None:
@@ -150,11 +187,10 @@ class PageCacheMiddleware:
         if response.status_code != 200 or response.streaming or response.cookies:
             patch_vary_headers(response, ["Cookie"])
             return response
-        entry = Entry(
+        entry = Entry.of(
+            response.content,
             versions=versions,
-            pieces=SLOTS.split(response.content),
             headers={name: response[name] for name in STORED_HEADERS if response.has_header(name)},
-            etag=hashlib.md5(response.content, usedforsecurity=False).hexdigest()[:20],
             rendered_at=time.time(),
             form_article_id=rendering.form_article_id,
         )
@@ -172,23 +208,27 @@ class PageCacheMiddleware:
         window = int(now // TOKEN_REFRESH_SECONDS)
         etag = f'W/"{entry.etag}.{window}"'
         last_modified = max(int(entry.rendered_at), window * TOKEN_REFRESH_SECONDS)
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        response = not_modified or HttpResponse(_filled(request, entry), headers=entry.headers)
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+            response = HttpResponse(entry.body(_filled(request, entry), gzip), headers=entry.headers)
+            if gzip:
+                response["Content-Encoding"] = "gzip"
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
         response["Cache-Control"] = "private, no-cache"  # browsers revalidate; shared HTTP caches keep out
-        patch_vary_headers(response, ["Cookie"])
+        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
         return response
 
 
 def _filled(request, entry: Entry) -> bytes:
+    """The tail of the page with this reader's tokens in its slots."""
+    if not entry.tail:
+        return b""
     tokens = {CSRF_SLOT.encode(): get_token(request).encode()}
     if entry.form_article_id is not None:
         tokens[FORM_TOKEN_SLOT.encode()] = make_form_token(entry.form_article_id).encode()
-    pieces = list(entry.pieces)
-    for index in range(1, len(pieces), 2):
-        pieces[index] = tokens[pieces[index]]
-    return b"".join(pieces)
+    return SLOTS.sub(lambda slot: tokens[slot.group()], entry.tail)
 
 
 def _retire_all_pages(**kwargs) -> None:

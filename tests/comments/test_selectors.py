@@ -66,6 +66,7 @@ def test_permalinks_land_on_the_page_that_shows_the_comment(
         page = client.get(response["Location"]).content.decode()
         assert f'id="comment-{comment.pk}"' in page, (sort, comment.pk, response["Location"])
         assert response["Location"].endswith(f"#comment-{comment.pk}")
+        assert (f"csort={sort.value}" in response["Location"]) is (sort != CommentSort.OLDEST)
 
 
 def test_own_held_comments_are_placed_for_their_author_only(article, thread):
