@@ -21,6 +21,7 @@ from comments.threads import Node, build_threads
 THREAD_FIELDS = (
     "id",
     "parent_id",
+    "thread_root_id",
     "thread",
     "author_name",
     "author_url",

@@ -43,7 +43,7 @@ def _closed_page(request, article: Article, body: str):
 @require_POST
 def post_comment(request, article_id: int):
     article = get_object_or_404(
-        Article.objects.published().with_visibility().select_related("author").prefetch_related("tags"),
+        Article.objects.published().with_visibility().select_related("author"),  # tags only if re-shown
         pk=article_id,
     )
     config = ModerationSettings.for_request(request)
