@@ -576,7 +576,7 @@ def table(load: dict, local: dict) -> str:
         ),
         (
             "5. public pages' queries (max)",
-            max(r["queries"] for r in load.values()),
+            max(r["queries"] for n, r in load.items() if not n.startswith("POST")),
             "<= 8",
             all(r["queries"] <= 8 for n, r in load.items() if not n.startswith("POST")),
         ),
