@@ -95,7 +95,7 @@ class Entry:
         match = SLOTS.search(content)
         split = match.start() if match else len(content)
         head = content[:split]
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
         deflated = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
         return cls(
             head=GZIP_HEADER + deflated,
@@ -110,7 +110,7 @@ class Entry:
         """The whole page with this tail: one gzip stream (the stored head, then the tail), or plain HTML."""
         if not gzip:
             return zlib.decompressobj(-zlib.MAX_WBITS).decompress(self.head[len(GZIP_HEADER) :]) + tail
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
         trailer = struct.pack(
             "<II", zlib.crc32(tail, self.head_crc), (self.head_length + len(tail)) & 0xFFFFFFFF
         )
