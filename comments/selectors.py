@@ -25,6 +25,7 @@ THREAD_FIELDS = (
     "thread",
     "author_name",
     "author_url",
+    "user_id",
     "body_html",
     "status",
     "created_at",

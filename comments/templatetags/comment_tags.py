@@ -19,10 +19,11 @@ register = template.Library()
 # reader's own words need escaping here (name, website); the text was escaped when it was stored.
 COMMENT = """
 <li class="comment depth-{depth}{held_class}"><article id="comment-{pk}">
-<header class="comment-meta"><strong class="comment-author">{author}</strong>
+<header class="comment-meta"><strong class="comment-author">{author}</strong>{staff}
 <a class="comment-date" href="#comment-{pk}"><time datetime="{iso}">{date}</time></a>{edited}{pick}</header>
 {awaiting}<div class="comment-body">{body}</div>{actions}
 </article>{replies}</li>"""
+STAFF = ' <span class="comment-staff" title="Posted by a member of staff">Staff</span>'
 AUTHOR_LINK = '<a href="{}" rel="nofollow ugc noopener">{}</a>'
 EDITED = ' <span class="comment-edited" title="Edited {}">edited</span>'
 PICK = ' <span class="comment-pick">Editors’ pick</span>'
@@ -77,7 +78,8 @@ def comment_threads(context, nodes: list[Node]) -> SafeString:
             author=AUTHOR_LINK.format(url, escape(comment.author_name))
             if url
             else escape(comment.author_name),
-            iso=created.isoformat(),
+            iso=created.strftime("%Y-%m-%dT%H:%M:%S%z"),  # valid HTML: no fractions of a second
+            staff=STAFF if comment.user_id else "",
             date=display(created),
             edited=EDITED.format(display(timezone.localtime(comment.edited_at))) if comment.edited_at else "",
             pick=PICK if comment.featured else "",
