@@ -70,6 +70,11 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     comments_open = models.BooleanField(default=True)
     tags = TaggableManager(through="tags.TaggedArticle", blank=True)
+    # Kept by comments.services (the articles app never reads comments): what lists and the page show.
+    comment_count = models.PositiveIntegerField(default=0, editable=False, help_text="Approved comments.")
+    comment_thread_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Top-level threads readers see (pages of comments)."
+    )
     search_vector = SearchVectorField(
         null=True, editable=False, help_text="Kept up to date by articles.search; never edited by hand."
     )

@@ -11,7 +11,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import truncatechars
@@ -152,6 +152,32 @@ class ReasonFilter(admin.SimpleListFilter):
         return queryset.with_reason(self.value()) if self.value() in REASON_LABELS else queryset
 
 
+class ArticleFilter(admin.SimpleListFilter):
+    """The articles with the most comments awaiting a decision (listing every article does not scale)."""
+
+    title = "article"
+    parameter_name = "article__id__exact"
+    shown = 20
+
+    def lookups(self, request, model_admin):
+        busiest = (
+            Comment.objects.filter(status=Comment.Status.PENDING)
+            .values_list("article_id", "article__title")
+            .annotate(n=Count("id"))
+            .order_by("-n")[: self.shown]
+        )
+        choices = [(str(pk), title) for pk, title, _ in busiest]
+        chosen = self.value()
+        if chosen and chosen.isdigit() and chosen not in dict(choices):
+            title = Article.objects.filter(pk=chosen).values_list("title", flat=True).first()
+            choices.append((chosen, title or f"Article {chosen}"))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(article_id=value) if value and value.isdigit() else queryset
+
+
 def report_summary(reasons: list[str]) -> str:
     """Readers' reasons, most given first: "Spam ×2, Off-topic ×1"."""
     counts = sorted({r: reasons.count(r) for r in reasons}.items(), key=lambda item: (-item[1], item[0]))
@@ -163,10 +189,11 @@ def report_summary(reasons: list[str]) -> str:
 class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
     list_display = ["comment_text", "about", "quick_actions"]
     list_display_links = None
-    list_filter = [StatusFilter, ReasonFilter, ("article", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_filter = [StatusFilter, ReasonFilter, ArticleFilter, "created_at"]
     search_fields = ["author_name", "author_email", "ip_address", "body"]
     ordering = ["-created_at", "-id"]
     list_per_page = 100
+    show_full_result_count = False  # a count of every comment ever is a scan of the whole table
     actions = [decision_action(decision) for decision in DECISIONS.values()]
     change_list_template = "admin/comments/comment/change_list.html"
     change_form_template = "admin/comments/comment/change_form.html"
@@ -244,7 +271,14 @@ class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        counts = dict(Comment.objects.values_list("status").annotate(n=Count("id")).order_by())
+        # Approved comments are counted on their articles; the rest by index (comment_queue_idx).
+        counts = dict(
+            Comment.objects.exclude(status=Comment.Status.APPROVED)
+            .values_list("status")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        counts[Comment.Status.APPROVED] = Article.objects.aggregate(n=Sum("comment_count"))["n"] or 0
         tabs = [(value, label, counts.get(value, 0)) for value, label in Comment.Status.choices]
         tabs.insert(1, (REPORTED, "Reported", Comment.objects.reported().count()))
         moderate_url = reverse("admin:comments_comment_moderate", args=[0, "__decision__"])

@@ -1,5 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
+
+
+def rethread_after_delete(*, instance, **kwargs) -> None:
+    """Deleting comments (the admin's delete, a cascade) bypasses the services: the replies of a deleted
+    comment start threads of their own, the counts change and the page is retired."""
+    from comments.services import comment_threads_rebuild
+
+    comment_threads_rebuild(instance.article_id)
 
 
 class CommentsConfig(AppConfig):
     name = "comments"
+
+    def ready(self):
+        post_delete.connect(
+            rethread_after_delete, sender="comments.Comment", dispatch_uid="comments-rethread"
+        )

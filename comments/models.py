@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Lower, Trim
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,6 +114,25 @@ class Comment(models.Model):
         "old links to #comment-<that id> still land on it.",
     )
 
+    # The thread a comment belongs to as readers see it, kept by comments.services: a reply hangs in its
+    # parent's thread while the parent is approved; a comment whose parent is not (or that has none) starts
+    # a thread of its own. For a held comment it is the thread it would join once approved.
+    thread_root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # read through `thread`
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    thread = models.GeneratedField(
+        expression=Coalesce("thread_root", "id"), output_field=models.BigIntegerField(), db_persist=True
+    )
+    body_html = models.TextField(
+        blank=True, editable=False, help_text="The text as readers see it, rendered when it is saved."
+    )
+
     objects = CommentQuerySet.as_manager()
 
     class Meta:
@@ -133,6 +152,22 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email", "created_at"], name="comment_email_recent_idx"),
+            # A page of threads: the top-level comments readers see, in either direction, then their replies.
+            models.Index(
+                fields=["article", "created_at", "id"],
+                condition=Q(status=CommentStatus.APPROVED, thread_root__isnull=True),
+                name="comment_thread_roots_idx",
+            ),
+            models.Index(
+                fields=["thread", "created_at"],
+                condition=Q(status=CommentStatus.APPROVED),
+                name="comment_thread_members_idx",
+            ),
+            models.Index(
+                fields=["article", "created_at"],
+                condition=Q(status=CommentStatus.APPROVED, featured=True),
+                name="comment_picks_idx",
+            ),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_recent_idx"),
             # Near-duplicates in the queue (pg_trgm similarity), see comments.selectors.near_duplicate_groups.
             GinIndex(
@@ -141,6 +176,11 @@ class Comment(models.Model):
                 condition=Q(status="pending"),
                 name="comment_pending_trgm_idx",
             ),
+            # Insights read only these columns of every recent comment: index-only, never the wide rows.
+            models.Index(
+                fields=["created_at"], include=["status", "moderated_at"], name="comment_created_cover_idx"
+            ),
+            models.Index(fields=["moderated_at"], include=["created_at"], name="comment_moderated_cover_idx"),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -21,6 +22,13 @@ REMEMBER_COOKIE = "comment_author"
 REMEMBER_SALT = "longwar.comments.remember"
 REMEMBER_SECONDS = 365 * 24 * 60 * 60
 IDENTITY_FIELDS = ("name", "email", "url")
+OWN_STATE_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, REMEMBER_COOKIE)
+
+
+def has_own_state(request) -> bool:
+    """Whether this browser carries anything that makes a page its own: a session (a staff login, held
+    comments, messages), a messages cookie or the remember-me cookie. Without, it may share pages."""
+    return any(name in request.COOKIES for name in OWN_STATE_COOKIES)
 
 
 def staff_poster(request):

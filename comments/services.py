@@ -9,11 +9,12 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from articles.models import Article
+from articles.page_cache import article_page_changed
 from comments import learning, notifications, surge
 from comments.addresses import FLOOD_PREFIX, TRUST_PREFIX, in_network, network_of
 from comments.decisions import UNDO_WINDOW, Decision
@@ -37,6 +38,8 @@ from comments.tasks import (
     send_reply_notices_task,
     surge_check_task,
 )
+from comments.text import comment_body_html
+from comments.threads import thread_roots
 
 SURGE_CHECK_EVERY = 60  # seconds between checks of the held-comment rate, per cache
 
@@ -116,11 +119,97 @@ def _attach_point(*, article: Article, parent_id: int | None, max_depth: int) ->
     return chain[depth - target_depth] if target_depth else None
 
 
+def _thread_of_reply(parent: Comment | None) -> int | None:
+    """The thread a new reply joins: its parent's, read under a share lock so that a moderator's decision
+    on the parent (which rethreads its replies) waits for this one to be stored, or goes first."""
+    if parent is None:
+        return None
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status, thread FROM {table} WHERE id = %s FOR SHARE", [parent.pk])
+        status, thread = cursor.fetchone()
+    if status != Comment.Status.APPROVED:
+        raise InvalidParent("The comment you replied to is no longer available. Your text is still below.")
+    return thread
+
+
+def _count(article_id: int, *, comments: int, threads: int) -> None:
+    """Move the article's stored counts (shown on lists and pages) by what just changed."""
+    if comments or threads:
+        Article.objects.filter(pk=article_id).update(
+            comment_count=F("comment_count") + comments,
+            comment_thread_count=F("comment_thread_count") + threads,
+        )
+
+
+def _rethread_replies(comment: Comment) -> int:
+    """After `comment` became approved or stopped being so, move its replies' threads to match.
+
+    Its replies join its thread while it is approved and start threads of their own while it is not; their
+    own replies follow them, level by level. Returns the change in the number of threads readers see.
+    """
+    threads = 0
+    approved = comment.status == Comment.Status.APPROVED
+    frontier = {comment.pk: (comment.thread_root_id or comment.pk) if approved else None}
+    while frontier:
+        replies = list(Comment.objects.filter(parent__in=frontier).values_list("id", "parent_id", "status"))
+        moved: dict[int | None, list[int]] = {}
+        for pk, parent_id, status in replies:
+            root = frontier[parent_id]
+            moved.setdefault(root, []).append(pk)
+            if status == Comment.Status.APPROVED and parent_id == comment.pk:
+                threads += 1 if root is None else -1  # starts a thread, or joins one
+        for root, pks in moved.items():
+            Comment.objects.filter(pk__in=pks).update(thread_root=root)
+        frontier = {
+            pk: frontier[parent_id] or pk
+            for pk, parent_id, status in replies
+            if status == Comment.Status.APPROVED
+        }
+    return threads
+
+
+def comment_threads_rebuild(*article_ids: int) -> None:
+    """Recompute these articles' threads and stored counts from their comments, and retire their pages.
+
+    For writes that bypass the services: deletions (replies outlive their parent) and imports.
+    """
+    rows = list(
+        Comment.objects.filter(article_id__in=article_ids).values_list(
+            "id", "parent_id", "status", "thread_root"
+        )
+    )
+    stored = {pk: root for pk, _, _, root in rows}
+    roots = thread_roots({pk: (parent, status == Comment.Status.APPROVED) for pk, parent, status, _ in rows})
+    moved: dict[int | None, list[int]] = {}
+    for pk, root in roots.items():
+        if stored[pk] != root:
+            moved.setdefault(root, []).append(pk)
+    for root, pks in moved.items():
+        Comment.objects.filter(pk__in=pks).update(thread_root=root)
+    _recount(*article_ids)
+    for slug in Article.objects.filter(pk__in=article_ids).values_list("slug", flat=True):
+        article_page_changed(slug)
+
+
+def _recount(*article_ids: int) -> None:
+    approved = Q(comments__status=Comment.Status.APPROVED)
+    for article in Article.objects.filter(pk__in=article_ids).annotate(
+        approved=Count("comments", filter=approved),
+        threads=Count("comments", filter=approved & Q(comments__thread_root__isnull=True)),
+    ):
+        Article.objects.filter(pk=article.pk).update(
+            comment_count=article.approved, comment_thread_count=article.threads
+        )
+
+
 def _lock_commenter(*keys: str) -> None:
     """Serialise submissions per IP and email across processes, so the flood limit is exact."""
-    with connection.cursor() as cursor:
-        for key in sorted(k for k in keys if k):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"longwar.comment:{key}"])
+    keys = sorted(f"longwar.comment:{key}" for key in keys if key)
+    if keys:
+        locks = ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(keys))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {locks}", keys)  # one round trip, always in the same order
 
 
 def _check_flood(*, submission: Submission, config: ModerationSettings, now: datetime) -> None:
@@ -254,11 +343,13 @@ def comment_submit(
     comment = Comment(
         article=article,
         parent=parent,
+        thread_root_id=_thread_of_reply(parent),
         user=user,
         author_name=submission.name,
         author_email=submission.email,
         author_url=submission.url,
         body=submission.body,
+        body_html=comment_body_html(submission.body),
         status=status,
         reasons=reasons,
         ip_address=submission.ip_address,
@@ -269,9 +360,13 @@ def comment_submit(
         spam_score=scored[0].probability if scored else None,
         spam_model_id=scored[1] if scored else None,
     )
-    comment.full_clean()
+    # The fields as the form and the rules left them; the database itself checks the keys and constraints.
+    comment.full_clean(exclude=["article", "parent", "thread_root", "user"], validate_constraints=False)
     comment.save()
     _log(comment=comment, from_status="", by=user, reason=note)
+    if comment.status == Comment.Status.APPROVED:
+        _count(article.pk, comments=1, threads=1 if parent is None else 0)
+        article_page_changed(article.slug)
     if comment.status == Comment.Status.PENDING and config.notify_moderators:
         _alert_moderators()
     if comment.notify_replies and comment.status != Comment.Status.SPAM:
@@ -294,14 +389,22 @@ def comment_import(
         article=article,
         author_name=name,
         body=body,
-        defaults={"created_at": created_at, "author_email": email, "status": Comment.Status.APPROVED},
+        defaults={
+            "created_at": created_at,
+            "author_email": email,
+            "status": Comment.Status.APPROVED,
+            "body_html": comment_body_html(body),
+        },
     )
     if created:
         _log(comment=comment, from_status="", reason="Imported as approved.")
+        _count(article.pk, comments=1, threads=1)
+        article_page_changed(article.slug)
         return comment, True
     if comment.created_at != created_at:
         comment.created_at = created_at
         comment.save(update_fields=["created_at"])
+        article_page_changed(article.slug)
         return comment, True
     return comment, False
 
@@ -313,6 +416,8 @@ def comments_import(*, comments: list[Comment], notes: list[str], batch: UUID | 
     also count for the trust ladder, which looks at approved comments. `notes` say, per comment, where it came
     from and what its status was called there. Ids set on the comments are kept.
     """
+    for comment in comments:
+        comment.body_html = comment_body_html(comment.body)
     created = Comment.objects.bulk_create(comments)
     titles = dict(Article.objects.filter(pk__in={c.article_id for c in created}).values_list("pk", "title"))
     ModerationEvent.objects.bulk_create(  # bulk: the names the log keeps (ModerationEvent.save) are given here
@@ -339,9 +444,11 @@ def comment_import_update(*, comment: Comment, values: dict, note: str, batch: U
     The log keeps the previous status and text.
     """
     from_status, previous_body = comment.status, comment.body
+    if "body" in values:
+        values = {**values, "body_html": comment_body_html(values["body"])}
     for name, value in values.items():
         setattr(comment, name, value)
-    comment.save(update_fields=list(values))
+    comment.save(update_fields=list(values))  # threads, counts and pages: rebuilt once the import is in
     _log(
         comment=comment,
         from_status=from_status,
@@ -361,7 +468,7 @@ def comment_set_status(
     `batch` ties together the events of one decision taken on many comments (so it can be undone as one);
     `undoes` names the batch an undo reverses.
     """
-    _lock(comment, "status")
+    _lock(comment, "status", "thread_root_id")
     if comment.status == to:
         return False
     from_status = comment.status
@@ -373,6 +480,12 @@ def comment_set_status(
     comment.save(update_fields=["status", "moderated_at", "moderated_by"])
     _log(comment=comment, from_status=from_status, by=by, reason=reason, batch=batch, undoes=undoes)
     _tell_readers(comment, from_status)
+    approved = Comment.Status.APPROVED
+    if approved in (from_status, to):
+        sign = 1 if to == approved else -1
+        starts_thread = comment.thread_root_id is None
+        _count(comment.article_id, comments=sign, threads=sign * starts_thread + _rethread_replies(comment))
+        article_page_changed(comment.article.slug)
     return True
 
 
@@ -384,8 +497,11 @@ def comment_edit(*, comment: Comment, body: str, by, reason: str = "") -> bool:
         return False
     previous = comment.body
     comment.body = body
+    comment.body_html = comment_body_html(body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    if comment.status == Comment.Status.APPROVED:
+        article_page_changed(comment.article.slug)
     _log(
         comment=comment,
         from_status=comment.status,
@@ -482,6 +598,7 @@ def comment_set_featured(
         return False
     comment.featured = featured
     comment.save(update_fields=["featured"])
+    article_page_changed(comment.article.slug)
     kind = ModerationEvent.Kind.FEATURE if featured else ModerationEvent.Kind.UNFEATURE
     _log(comment=comment, from_status=comment.status, by=by, kind=kind, batch=batch, undoes=undoes)
     return True

@@ -1,4 +1,4 @@
-"""Turn an article's visible comments, fetched in one query, into nested threads and pages."""
+"""Turn the comments of a page of threads, fetched in one query, into nested threads."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +11,30 @@ class Node:
     comment: Comment
     depth: int
     replies: list["Node"] = field(default_factory=list)
+
+
+def thread_roots(rows: dict[int, tuple[int | None, bool]]) -> dict[int, int | None]:
+    """Each comment's thread as readers see it, from {id: (parent id, approved)}: the top of the chain of
+    approved ancestors above it, or None when it starts a thread itself (its parent is missing or not
+    approved). A held comment gets the thread it would join.
+    """
+    roots: dict[int, int | None] = {}
+
+    def root_of(pk: int) -> int | None:
+        chain = []
+        while pk not in roots:
+            parent = rows[pk][0]
+            if parent is None or parent not in rows or not rows[parent][1]:
+                roots[pk] = None
+                break
+            chain.append(pk)
+            pk = parent
+        for member in reversed(chain):  # each hangs in its parent's thread
+            parent = rows[member][0]
+            roots[member] = roots[parent] or parent
+        return roots[chain[0]] if chain else roots[pk]
+
+    return {pk: root_of(pk) for pk in rows}
 
 
 def build_threads(comments: list[Comment], max_depth: int) -> list[Node]:
@@ -36,17 +60,3 @@ def build_threads(comments: list[Comment], max_depth: int) -> list[Node]:
         return result
 
     return nodes(None, 1)
-
-
-def root_of(comment_id: int, parents: dict[int, int | None]) -> int:
-    """The top-level ancestor among visible comments (`parents` maps id to parent id)."""
-    current = comment_id
-    while parents.get(current) in parents:
-        current = parents[current]
-    return current
-
-
-def page_of(comment_id: int, parents: dict[int, int | None], per_page: int) -> int:
-    """Which page of top-level threads holds this comment (`parents` in thread order)."""
-    roots = [pk for pk, parent in parents.items() if parent not in parents]
-    return roots.index(root_of(comment_id, parents)) // per_page + 1

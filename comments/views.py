@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from articles.models import Article
 from comments.forms import CommentEditForm, CommentForm, ReportForm
-from comments.models import Comment, EmailSubscription, ModerationSettings
+from comments.models import Comment, CommentReport, EmailSubscription, ModerationSettings
 from comments.notifications import (
     CONFIRM_LINK_AGE,
     UNSUBSCRIBE_LINK_AGE,
@@ -30,7 +30,7 @@ from comments.reader import (
     remember_own_comment,
     staff_poster,
 )
-from comments.selectors import comment_location, visible_comment
+from comments.selectors import comment_location, comment_sort, visible_comment
 from comments.services import (
     CommenterSuspended,
     CommentRefused,
@@ -86,7 +86,7 @@ def post_comment(request, article_id: int):
 
 def _post_comment(request, article_id: int):
     article = get_object_or_404(
-        Article.objects.published().with_visibility().select_related("author").prefetch_related("tags"),
+        Article.objects.published().with_visibility().select_related("author"),  # tags only if re-shown
         pk=article_id,
     )
     config = ModerationSettings.for_request(request)
@@ -150,7 +150,8 @@ def _post_comment(request, article_id: int):
 
 def _location(request, comment: Comment) -> str:
     per_page = ModerationSettings.for_request(request).comments_per_page
-    return comment_location(comment, own_ids=own_comment_ids(request), per_page=per_page)
+    sort = comment_sort(request.GET.get("csort"))
+    return comment_location(comment, own_ids=own_comment_ids(request), per_page=per_page, sort=sort)
 
 
 @require_safe
@@ -160,20 +161,25 @@ def permalink(request, pk: int):
     return HttpResponseRedirect(_location(request, comment))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request, pk: int):
-    """A reader reports a comment, with a reason; it stays published until a moderator decides.
+    """Ask the reader why (GET), then record the report (POST); the comment stays published until a moderator
+    decides.
 
-    No session is created or read for it: reports are counted per network (see `client_network`).
+    The article page links here rather than carrying a form per comment: a form needs the reader's own CSRF
+    token, and the page shared by every reader holds none in its list of comments. No session is created or
+    read for a report: reports are counted per network (see `client_network`).
     """
     comment = get_object_or_404(
         Comment.objects.approved().select_related("article").filter(article__in=Article.objects.published()),
         pk=pk,
     )
-    form = ReportForm(request.POST)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
-        messages.error(request, "Your report was not sent: please choose why you are reporting the comment.")
-        return HttpResponseRedirect(_location(request, comment))
+        context = {"comment": comment, "article": comment.article, "form": form}
+        context["report_reasons"] = CommentReport.Reason.choices
+        status = HTTPStatus.BAD_REQUEST if form.is_bound else HTTPStatus.OK
+        return render(request, "comments/report.html", context, status=status)
     try:
         reported = comment_report(
             comment=comment,

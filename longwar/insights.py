@@ -70,6 +70,14 @@ MARGIN_BOTTOM = 22
 MARGIN_TOP = 8
 
 
+class ChartDay(date):
+    """A day of a chart's table, with its label ready (the `date` filter costs ~0.1 ms, 270 times a page)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self:%b %-d}"
+
+
 @dataclass(frozen=True)
 class Bar:
     x: float
@@ -98,7 +106,11 @@ class Chart:
         """Per-day figures for the table under the chart: day, each series, total."""
         columns = list(self.series.values())
         return [
-            (day, [column[i] for column in columns], sum(column[i] for column in columns))
+            (
+                ChartDay(day.year, day.month, day.day),
+                [column[i] for column in columns],
+                sum(column[i] for column in columns),
+            )
             for i, day in enumerate(self.days)
         ]
 

@@ -25,7 +25,12 @@ class ForwardedForWatchMiddleware:
 
 def forwarded_for_warning() -> str:
     """What staff should know, or "" when nothing suggests the setting is wrong."""
-    seen = None if settings.TRUSTED_PROXY_COUNT else cache.get(SEEN_KEY)
+    if settings.TRUSTED_PROXY_COUNT:
+        return ""
+    try:
+        seen = cache.get(SEEN_KEY)
+    except Exception:  # noqa: BLE001 - a check run where the cache (the database, Redis) is out of reach
+        return ""
     if seen is None:
         return ""
     return (

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "longwar.page_cache.PageCacheMiddleware",  # after the CSRF, session and messages middleware it relies on
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "longwar.middleware.query_string_limit",
@@ -127,20 +128,41 @@ else:
         }
     except EmbeddedDatabaseError as exc:
         raise SystemExit(f"longwar: {exc}") from None
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a connection that died with the server is replaced
-# While the database cannot be reached, pages answer 503 after this many seconds instead of hanging.
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
-)
+# An optional read replica: anonymous readers' pages read from it (longwar.db_router), all else the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL") | {"TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["longwar.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "longwar.db_router.ReplicaMiddleware",
+    )
+for _database in DATABASES.values():
+    _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    _database["CONN_HEALTH_CHECKS"] = True  # a connection that died with the server is replaced
+    # While the database cannot be reached, pages answer 503 after this many seconds instead of hanging.
+    _database.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 
-# CACHE
+# CACHE: shared by every process and machine (pages, versions), never per-process memory. Redis when
+# REDIS_URL or CACHE_URL names it, else the database (table created by longwar's migrations).
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+CACHE_TABLE = "longwar_cache"
 CACHES = {
     "default": environ.Env.cache_url_config(_cache_url)
     if _cache_url
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "longwar.cache.RedisCache"  # one redis-py client per pool, not per call
+# How long a rendered article page may be served from the cache (it is retired at once when it changes).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Sessions (held comments, messages, staff logins) live in the database, so every app server sees them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # EMAIL
 globals().update(env.email("EMAIL_URL", default="consolemail://"))  # EMAIL_BACKEND, EMAIL_HOST, ...

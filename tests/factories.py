@@ -1,12 +1,14 @@
 from datetime import timedelta
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Author
 from articles.search import article_update_search_vector
 from comments.models import CommentStatus
+from comments.text import comment_body_html
 from tags.models import Tag
 
 
@@ -48,15 +50,31 @@ class TagFactory(factory.django.DjangoModelFactory):
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "comments.Comment"
-
     article = factory.SubFactory(ArticleFactory)
     author_name = factory.Sequence(lambda n: f"Reader {n}")
     author_email = factory.LazyAttribute(lambda c: f"{slugify(c.author_name)}@example.org")
     body = factory.Sequence(lambda n: f"Comment text number {n}.")
+    parent = None
+    body_html = factory.LazyAttribute(lambda c: comment_body_html(c.body))
     status = CommentStatus.APPROVED
     ip_address = "203.0.113.7"
+    # As comments.services keeps them: a reply joins its approved parent's thread.
+    thread_root_id = factory.LazyAttribute(
+        lambda c: c.parent.thread if c.parent is not None and c.parent.status == "approved" else None
+    )
+
+    class Meta:
+        model = "comments.Comment"
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def counted(comment, create, extracted, **kwargs):
+        """The article's stored counts include it, as when the services store a comment."""
+        if create and comment.status == "approved":
+            Article.objects.filter(pk=comment.article_id).update(
+                comment_count=F("comment_count") + 1,
+                comment_thread_count=F("comment_thread_count") + int(comment.thread_root_id is None),
+            )
 
 
 class IndexedArticleFactory(ArticleFactory):

@@ -16,7 +16,7 @@ def clicks_by_day(since: datetime) -> dict[date, int]:
         DonationClick.objects.filter(clicked_at__gte=since)
         .annotate(day=TruncDate("clicked_at"))
         .values_list("day")
-        .annotate(clicks=Count("id"))
+        .annotate(clicks=Count("*"))
         .values_list("day", "clicks")
         .order_by()
     )
@@ -27,6 +27,6 @@ def top_donation_articles(since: datetime, limit: int = TOP_ARTICLES_LIMIT) -> l
     return list(
         DonationClick.objects.filter(clicked_at__gte=since, article__isnull=False)
         .values("article_id", "article__title")
-        .annotate(clicks=Count("id"))
+        .annotate(clicks=Count("*"))
         .order_by("-clicks", "article_id")[:limit]
     )

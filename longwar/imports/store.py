@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from articles.models import Article, Author
 from articles.search import article_update_search_vector
 from comments.models import Comment, ModerationEvent
-from comments.services import comment_import_update, comments_import
+from comments.services import comment_import_update, comment_threads_rebuild, comments_import
 from longwar.imports.models import ImportedArticle, ImportedComment, Source
 from longwar.imports.xmlstream import ImportFileError
 from tags.models import Tag, TaggedArticle
@@ -174,6 +174,7 @@ class CommentWriter:
         self.keep_ids, self.dry_run = keep_ids, dry_run
         self.tally = Tally()
         self.highest_id = 0
+        self.touched_articles: set[int] = set()  # whose threads and counts to rebuild once parents are in
 
     def write(self, records: list[CommentRecord]) -> None:
         imported = [r for r in records if r.status]
@@ -240,6 +241,7 @@ class CommentWriter:
         if self.keep_ids and not self.dry_run and self.highest_id:
             advance_comment_ids(self.highest_id)  # before any new id is drawn, here or by a reader posting
         created = comments_import(comments=comments, notes=[r.note for r in records], batch=self.batch)
+        self.touched_articles.update(comment.article_id for comment in created)
         ImportedComment.objects.bulk_create(
             ImportedComment(
                 source=self.source,
@@ -292,6 +294,7 @@ class CommentWriter:
                 note=f"Updated from a newer export. {record.note}",
                 batch=self.batch,
             )
+            self.touched_articles.add(comment.article_id)
             self.tally.updated += 1
         now_imported = (
             file_print if content_there and not edited_here else mapping.fingerprint,
@@ -349,7 +352,8 @@ class CommentWriter:
                 """UPDATE comments_comment c SET parent_id = p.parent_id FROM import_parents p
                     WHERE c.id = p.id AND c.parent_id IS DISTINCT FROM p.parent_id"""
             )
-            return loops
+        comment_threads_rebuild(*self.touched_articles)  # the threads readers see, and the stored counts
+        return loops
 
 
 def advance_comment_ids(past: int) -> None:

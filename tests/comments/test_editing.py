@@ -167,7 +167,7 @@ def test_author_page_query_count_is_flat(client, post, article, django_assert_ma
     config.save()
     for n in range(count):
         post(article, body=f"Comment {n}.", ip=f"198.51.100.{n + 1}", email=f"r{n}@example.org")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         html = client.get(article.get_absolute_url()).content.decode()
     assert html.count('class="comment-edit"') == count
 

@@ -84,4 +84,4 @@ def test_redis_url_selects_the_redis_cache():
         DATABASE_URL=UNREACHABLE_DB,
         REDIS_URL="redis://127.0.0.1:6379/1",
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+    assert result.stdout.strip() == "longwar.cache.RedisCache", result.stderr

@@ -1,0 +1,247 @@
+"""The shared page cache: an article page is rendered once and served to every anonymous reader.
+
+Who is served a shared page: a GET or HEAD of an article page (`articles:detail`) from a browser that
+carries none of the cookies that make a page personal (comments.reader.has_own_state: a session for
+logged-in staff, held comments or messages; the messages cookie; the remember-me cookie). Those get their own page, rendered for them,
+marked private and never stored; so do requests for a reply form (`?replyto=`).
+
+What is stored (Redis, or the database cache; see CACHES in settings): the HTML with two slots, the CSRF
+token and the comment form's signed timestamp, that are filled for each reader it is served to, so no
+reader's token is shared and the form's "too fast" and "too old" rules keep measuring from when this
+reader was shown the form. An entry is served only while the versions it was rendered under are current
+(articles.page_cache: the article's and the site's; the services and the receivers in `retire_pages_on`
+move them on), and no longer than PAGE_CACHE_SECONDS or the moment comments close.
+
+Conditional GET: a weak ETag and Last-Modified answer 304 while the page is unchanged, for at most
+TOKEN_REFRESH_SECONDS, so the form a browser keeps from a 304 is never older than that.
+"""
+
+import hashlib
+import re
+import struct
+import time
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.page_cache import SITE_VERSION_KEY, all_pages_changed, article_version_key, new_version
+from comments.forms import make_form_token
+from comments.reader import has_own_state
+from comments.selectors import comment_sort
+from longwar.db_router import primary_reads
+
+CACHED_VIEWS = {"articles:detail"}
+CSRF_SLOT = "<!--csrf-token-->"  # reader text is escaped and article HTML has its comments stripped (nh3)
+FORM_TOKEN_SLOT = "<!--form-token-->"
+TOKEN_REFRESH_SECONDS = 15 * 60
+SLOTS = re.compile(f"({re.escape(CSRF_SLOT)}|{re.escape(FORM_TOKEN_SLOT)})".encode())
+ENTRY_FORMAT = 2  # part of every page's key: a release that changes `Entry` starts with an empty cache
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+STORED_HEADERS = ("Content-Type", "X-Frame-Options", "Content-Language")
+
+
+class SharedRendering:
+    """Set on a request rendered for the shared cache (`request.page_cache`): the slots and what the page
+    tells the cache (how long it may be kept, or that it must not be)."""
+
+    csrf_slot: SafeString = mark_safe(CSRF_SLOT)
+
+    def __init__(self):
+        self.form_article_id: int | None = None
+        self.until: datetime | None = None
+        self.storable = True
+
+    def form_token_slot(self, article_id: int) -> SafeString:
+        self.form_article_id = article_id
+        return mark_safe(FORM_TOKEN_SLOT)
+
+    def expires_at(self, when: datetime) -> None:
+        self.until = when if self.until is None else min(self.until, when)
+
+    def keep_out(self) -> None:
+        """This rendering is not the canonical page for its key (e.g. a page number past the end)."""
+        self.storable = False
+
+
+@dataclass
+class Entry:
+    """A stored page. Everything before the first slot (the article and its comments, most of the page) is
+    kept compressed, as the start of a gzip stream ending on a byte boundary; the rest, with the slots, is
+    kept as it is, and compressed for each reader after their tokens are filled in."""
+
+    versions: tuple[str, str]
+    head: bytes  # gzip header + raw deflate of the HTML before the first slot, flushed, not final
+    head_crc: int
+    head_length: int
+    tail: bytes  # the HTML from the first slot on
+    headers: dict[str, str]
+    etag: str
+    rendered_at: float
+    form_article_id: int | None = None
+
+    @classmethod
+    def of(cls, content: bytes, **fields) -> "Entry":
+        match = SLOTS.search(content)
+        split = match.start() if match else len(content)
+        head = content[:split]
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
+        deflated = compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
+        return cls(
+            head=GZIP_HEADER + deflated,
+            head_crc=zlib.crc32(head),
+            head_length=len(head),
+            tail=content[split:],
+            etag=hashlib.md5(content, usedforsecurity=False).hexdigest()[:20],
+            **fields,
+        )
+
+    def body(self, tail: bytes, gzip: bool) -> bytes:
+        """The whole page with this tail: one gzip stream (the stored head, then the tail), or plain HTML."""
+        if not gzip:
+            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(self.head[len(GZIP_HEADER) :]) + tail
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
+        trailer = struct.pack(
+            "<II", zlib.crc32(tail, self.head_crc), (self.head_length + len(tail)) & 0xFFFFFFFF
+        )
+        return self.head + compressor.compress(tail) + compressor.flush() + trailer
+
+
+def _page_key(request, slug: str) -> str | None:
+    """The cache key of this page, or None when it is not cached (a reply form, an odd page number)."""
+    if "replyto" in request.GET:
+        return None
+    page = request.GET.get("cpage", "1")
+    if not (page.isdigit() and len(page) <= 6):
+        return None
+    sort = comment_sort(request.GET.get("csort")).value
+    return (
+        f"pages:page:{ENTRY_FORMAT}:{request.scheme}://{request.get_host()}{request.path}?{sort}&{int(page)}"
+    )
+
+
+def _current_versions(found: dict, article_key: str) -> tuple[str, str]:
+    """The site's and the article's versions, starting them (once, atomically) where there are none yet."""
+    versions = []
+    for key in (SITE_VERSION_KEY, article_key):
+        if found.get(key) is None:
+            cache.add(key, new_version(), timeout=None)
+            found[key] = cache.get(key)
+        versions.append(found[key])
+    return versions[0], versions[1]
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        slug = self._cached_page(request)
+        if slug is None:
+            return self.get_response(request)
+        if has_own_state(request):
+            response = self.get_response(request)
+            add_never_cache_headers(response)
+            return response
+        key = _page_key(request, slug)
+        if key is None:
+            response = self.get_response(request)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        article_key = article_version_key(slug)
+        found = cache.get_many([key, SITE_VERSION_KEY, article_key])
+        versions = _current_versions(found, article_key)
+        entry = found.get(key)
+        if entry is None or entry.versions != versions:
+            entry = self._render(request, key, versions)
+            if isinstance(entry, HttpResponse):
+                return entry
+        return self._serve(request, entry)
+
+    @staticmethod
+    def _cached_page(request) -> str | None:
+        """The article slug when this request is for a page this cache holds."""
+        if request.method not in ("GET", "HEAD"):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        return match.kwargs.get("slug") if match.view_name in CACHED_VIEWS else None
+
+    def _render(self, request, key: str, versions: tuple[str, str]) -> Entry | HttpResponse:
+        """Render the page with slots and store it; anything but a plain 200 page goes back as it is."""
+        request.page_cache = rendering = SharedRendering()
+        with primary_reads():
+            response = self.get_response(request)
+        if response.status_code != 200 or response.streaming or response.cookies:
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        entry = Entry.of(
+            response.content,
+            versions=versions,
+            headers={name: response[name] for name in STORED_HEADERS if response.has_header(name)},
+            rendered_at=time.time(),
+            form_article_id=rendering.form_article_id,
+        )
+        timeout = settings.PAGE_CACHE_SECONDS
+        if rendering.until is not None:
+            timeout = min(timeout, int(rendering.until.timestamp() - entry.rendered_at))
+        if rendering.storable and timeout > 0:
+            cache.set(key, entry, timeout)
+        return entry
+
+    @staticmethod
+    def _serve(request, entry: Entry) -> HttpResponse:
+        """The stored page, or 304, with this reader's tokens in the slots."""
+        now = time.time()
+        window = int(now // TOKEN_REFRESH_SECONDS)
+        etag = f'W/"{entry.etag}.{window}"'
+        last_modified = max(int(entry.rendered_at), window * TOKEN_REFRESH_SECONDS)
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            gzip = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+            response = HttpResponse(entry.body(_filled(request, entry), gzip), headers=entry.headers)
+            if gzip:
+                response["Content-Encoding"] = "gzip"
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        response["Cache-Control"] = "private, no-cache"  # browsers revalidate; shared HTTP caches keep out
+        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+        return response
+
+
+def _filled(request, entry: Entry) -> bytes:
+    """The tail of the page with this reader's tokens in its slots."""
+    if not entry.tail:
+        return b""
+    tokens = {CSRF_SLOT.encode(): get_token(request).encode()}
+    if entry.form_article_id is not None:
+        tokens[FORM_TOKEN_SLOT.encode()] = make_form_token(entry.form_article_id).encode()
+    return SLOTS.sub(lambda slot: tokens[slot.group()], entry.tail)
+
+
+def _retire_all_pages(**kwargs) -> None:
+    all_pages_changed()
+
+
+def retire_pages_on(*models) -> None:
+    """What every article page shows besides its comments: any change to these retires every cached page."""
+    for model in models:
+        uid = f"page-cache-{model._meta.label}"
+        post_save.connect(_retire_all_pages, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_retire_all_pages, sender=model, dispatch_uid=f"{uid}-delete")
+
+
+def retire_pages_on_tagging(through) -> None:
+    m2m_changed.connect(_retire_all_pages, sender=through, dispatch_uid="page-cache-tagging")
