@@ -742,3 +742,14 @@ def test_every_post_needs_its_csrf_token(users, scene, subtests):
                 assert response.status_code == FORBIDDEN
                 assert "403_csrf.html" in [template.name for template in response.templates]
                 assert changed == []
+
+
+@pytest.mark.parametrize("role", [MODERATOR, EDITOR, SUPERUSER])
+def test_the_surge_banner_is_for_those_who_see_the_surge_log(client, users, role):
+    """Surge mode is moderation's business: the banner (and its link to the log) is not shown to editors."""
+    surge_switch(on=True, by=users[SUPERUSER])
+    log_in(client, users, role)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert ('id="surge-banner"' in page) == may(role, "comments.surgelog", "v")
+    switch = reverse("admin:comments_moderationsettings_surge", args=["off"])
+    assert (switch in page) == may(role, "comments.moderationsettings", "c")
