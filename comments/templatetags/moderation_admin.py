@@ -9,10 +9,11 @@ register = template.Library()
 
 @register.inclusion_tag("comments/surge_banner.html", takes_context=True)
 def surge_banner(context):
-    """One query: the surge in force, if any, with a switch for those who may change moderation settings."""
+    """The surge in force (one query), for staff who may see the surge log (not editors), with a switch for
+    those who may change the moderation settings."""
     user = context["request"].user
     return {
-        "surge": active_surge(),
+        "surge": active_surge() if user.has_perm("comments.view_surgelog") else None,
         "can_switch": user.has_perm("comments.change_moderationsettings"),
         "csrf_token": context.get("csrf_token"),
     }
