@@ -447,18 +447,19 @@ def changing_urls(scene) -> list[Change]:
             data={"reason": CommentReport.Reason.ABUSE},
         ),
         Change(
-            "report without a reason",
+            "report without a reason: the confirmation page again",
             "comments:report",
-            everyone(FOUND),
+            everyone(HTTPStatus.BAD_REQUEST),
             args=(approved.pk,),
             changes=frozenset(),
         ),
         Change(
-            "report by GET",
+            "report by GET: the confirmation page",
             "comments:report",
-            everyone(HTTPStatus.METHOD_NOT_ALLOWED),
+            everyone(HTTPStatus.OK),
             method="get",
             args=(approved.pk,),
+            changes=frozenset(),
         ),
         Change(
             "edit one's own comment",
