@@ -85,11 +85,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "longwar.page_cache.PageCacheMiddleware",  # after the CSRF, session and messages middleware it relies on
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "longwar.middleware.query_string_limit",
     "longwar.imports.middleware.old_wordpress_links",
+    # After the CSRF, session and messages middleware it relies on, and inside those that add headers, so a
+    # page served from the cache carries them too.
+    "longwar.page_cache.PageCacheMiddleware",
     "longwar.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lock-out into its answer
 ]
