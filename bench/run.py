@@ -188,6 +188,7 @@ def train_spam_model() -> None:
     import random
 
     from comments import learning
+    from comments.classifier import LabelledFile
 
     rng = random.Random(0)
     spam_words = (
@@ -199,7 +200,7 @@ def train_spam_model() -> None:
         words = spam_words if i % 2 else ham_words
         texts.append(" ".join(rng.choices(words + ham_words, k=rng.randint(5, 40))))
         labels.append("spam" if i % 2 else "ham")
-    learning.store_examples([("bench.csv", texts, labels)])
+    learning.store_examples([("bench.csv", LabelledFile(texts, labels, [None] * len(texts)))])
     learning.spam_model_train(decisions=False)
 
 
@@ -209,7 +210,7 @@ def score_one_comment() -> Callable[[], object]:
 
     config = ModerationSettings.load()
     text = "A longer view on the matter, with a link: https://example.org/page and some more words. " * 3
-    return lambda: learning.score_text(text, config)
+    return lambda: learning.score_text(text, config, "/2024/05/a-bench-article/")
 
 
 def main() -> None:

@@ -77,7 +77,8 @@ def choose(sources: dict[str, Source]) -> tuple[Params, tuple]:
         ]
         score = (
             sum(met(figures) for figures in folds),
-            np.mean([figures["macro_f1"] for figures in folds]) + np.mean([figures["recall"] for figures in folds]),
+            np.mean([figures["macro_f1"] for figures in folds])
+            + np.mean([figures["recall"] for figures in folds]),
         )
         if best is None or score > best[1]:
             best = (params, score)
@@ -119,7 +120,9 @@ def main() -> None:
         sys.stdout.flush()
     if args.nested:
         params, score = choose(sources)
-        sys.stdout.write(f"On all the files the same choice makes {params} ({score[0]}/{3 * len(sources)}).\n")
+        sys.stdout.write(
+            f"On all the files the same choice makes {params} ({score[0]}/{3 * len(sources)}).\n"
+        )
     sys.stdout.write(f"{time.monotonic() - started:.0f} s\n")
 
 

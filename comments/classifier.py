@@ -11,13 +11,13 @@ and calibrated for that, not for rows like the ones it learned from:
 - **Features.** Word (1-3) and character (2-5, within words) n-grams, hashed (no vocabulary to store) and
   TF-IDF weighted, plus a few *signals* of their own: has a link, has two or more, an e-mail address or
   @handle, a phone number, mostly capitals, and the length in words (powers of two). Only n-grams seen in
-  at least two *groups* (the labelled files, the articles of the moderators' decisions) count: words one
-  source uses about its own topic say nothing about spam elsewhere. A logistic regression weighs them.
+  at least two *groups* count (on the site a group is the page comments were left on: an article):
+  words one page's readers use about its own topic say nothing about spam elsewhere. A logistic
+  regression weighs them.
 - **Calibration on unseen groups.** Training scores every example with a model that did not see its group
-  (grouped folds: a file or an article is held out whole), fits a sigmoid on those held-out scores (the
-  probabilities) and keeps them. The auto-spam threshold is the lowest score from which held-out
-  precision reaches the target in *every* fold, so it holds on the source that was hardest to predict,
-  not only on average.
+  (grouped folds: a page is held out whole), fits a sigmoid on those held-out scores (the probabilities)
+  and keeps them. The auto-spam threshold is the lowest score from which held-out precision reaches the
+  target in *every* fold, so it holds on the pages that were hardest to predict, not only on average.
 
 The parameters (`Params`) were chosen by nested leave-one-source-out cross-validation on public labelled
 comments (`bench/spam_eval.py --nested`). A model is a handful of NumPy arrays saved with `numpy.savez`
@@ -166,7 +166,10 @@ def _vectorizer(analyzer: str, ngram_range: tuple[int, int]) -> HashingVectorize
 
 
 def _kinds(params: Params) -> dict[str, HashingVectorizer]:
-    return {"word": _vectorizer("word", params.word_ngrams), "char": _vectorizer("char_wb", params.char_ngrams)}
+    return {
+        "word": _vectorizer("word", params.word_ngrams),
+        "char": _vectorizer("char_wb", params.char_ngrams),
+    }
 
 
 @dataclass
@@ -217,10 +220,14 @@ def _idf(counts: _Counts, groups: np.ndarray, min_groups: int) -> dict[str, np.n
     return result
 
 
-def _fit(counts: _Counts, y: np.ndarray, groups: np.ndarray, params: Params) -> tuple[dict, np.ndarray, float]:
+def _fit(
+    counts: _Counts, y: np.ndarray, groups: np.ndarray, params: Params
+) -> tuple[dict, np.ndarray, float]:
     idf = _idf(counts, groups, params.min_groups)
     # The dual problem: far fewer comments than features, so it solves in milliseconds, not seconds.
-    model = LogisticRegression(C=params.C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000)
+    model = LogisticRegression(
+        C=params.C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000
+    )
     model.fit(_weighted(counts, idf, params.signal_weight), y)
     return idf, model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
@@ -235,7 +242,9 @@ def _folds(y: np.ndarray, groups: np.ndarray, seed: int) -> list[tuple[np.ndarra
         folds = list(splitter.split(rows, y, groups))
         if all(y[fit].any() and not y[fit].all() for fit, _ in folds):
             return folds
-    splitter = StratifiedKFold(n_splits=min(FOLDS, int(y.sum()), int((~y).sum())), shuffle=True, random_state=seed)
+    splitter = StratifiedKFold(
+        n_splits=min(FOLDS, int(y.sum()), int((~y).sum())), shuffle=True, random_state=seed
+    )
     return list(splitter.split(rows, y))
 
 
@@ -362,7 +371,9 @@ class SpamClassifier:
             w_low, w_high, c_low, c_high, C, signal_weight, min_groups = arrays["params"].tolist()
             intercept, scale, shift = arrays["head"].tolist()
             return cls(
-                params=Params((int(w_low), int(w_high)), (int(c_low), int(c_high)), C, signal_weight, int(min_groups)),
+                params=Params(
+                    (int(w_low), int(w_high)), (int(c_low), int(c_high)), C, signal_weight, int(min_groups)
+                ),
                 idf={"word": arrays["idf_word"], "char": arrays["idf_char"]},
                 coef=arrays["coef"],
                 intercept=intercept,
@@ -402,8 +413,8 @@ def train(
 ) -> SpamClassifier:
     """Build a model from labelled texts (`spam` or `ham`), with held-out scores for every example.
 
-    `groups` names where each example comes from (its file, its article); without them every example is
-    its own group. `pages` identifies the page each was left on (see `normalise`).
+    `groups` names where each example comes from (the page it was left on, its source); without them
+    every example is its own group. `pages` identifies the page each was left on (see `normalise`).
     """
     y = np.array([label == SPAM for label in labels])
     spam, ham = int(y.sum()), int((~y).sum())
@@ -416,7 +427,9 @@ def train(
     margins, fold_of = np.zeros(len(y)), np.zeros(len(y), dtype=np.intp)
     for fold, (fit_rows, heldout_rows) in enumerate(_folds(y, groups, seed)):
         idf, coef, intercept = _fit(counts.rows(fit_rows), y[fit_rows], groups[fit_rows], params)
-        margins[heldout_rows] = _weighted(counts.rows(heldout_rows), idf, params.signal_weight) @ coef + intercept
+        margins[heldout_rows] = (
+            _weighted(counts.rows(heldout_rows), idf, params.signal_weight) @ coef + intercept
+        )
         fold_of[heldout_rows] = fold
     sigmoid = LogisticRegression(C=1e4).fit(margins.reshape(-1, 1), y)
     scale, shift = float(sigmoid.coef_[0][0]), float(sigmoid.intercept_[0])
