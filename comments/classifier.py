@@ -51,6 +51,7 @@ MIN_EXAMPLES = 10  # of each class, to train at all
 REPORT_THRESHOLDS = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99)
 PUNCTUATION = string.punctuation + "“”‘’«»¿¡…"
 LINK_TOKEN, PAGE_TOKEN = "_link_", "_page_"
+TOKEN_LABELS = {LINK_TOKEN: "[a link]", PAGE_TOKEN: "[a link to this page]"}
 SIGNALS = (
     "a link",
     "two or more links",
@@ -229,7 +230,7 @@ def _fit(
         C=params.C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000
     )
     model.fit(_weighted(counts, idf, params.signal_weight), y)
-    return idf, model.coef_[0].astype(np.float32), float(model.intercept_[0])
+    return idf, model.coef_[0], float(model.intercept_[0])
 
 
 def _folds(y: np.ndarray, groups: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -286,9 +287,9 @@ class SpamClassifier:
     def explain(self, text: str, page: str | None = None, top: int = 5) -> list[tuple[str, float]]:
         """The words, phrases and signals that pushed the score most (positive: towards spam), strongest first.
 
-        Words are shown as the classifier reads them (`normalise`: links as `_link_` and their host, digits
-        as 0). Character n-grams count towards the word they come from; an n-gram seen several times in the
-        text shares its weight between its occurrences.
+        Words are shown as the classifier reads them (`normalise`: a link as "[a link]" and its host, digits
+        as 0), signals in brackets. Character n-grams count towards the word they come from; an n-gram seen
+        several times in the text shares its weight between its occurrences.
         """
         counts = _counts([text], [page], self.params)
         x = _weighted(counts, self.idf, self.params.signal_weight)
@@ -298,9 +299,9 @@ class SpamClassifier:
         for offset, (kind, vectorizer) in enumerate(_kinds(self.params).items()):
             analyzer = vectorizer.build_analyzer()
             if kind == "char":
-                pieces = [(_bare(word), analyzer(word)) for word in normalised.lower().split()]
+                pieces = [(_label(_bare(word)), analyzer(word)) for word in normalised.lower().split()]
             else:
-                pieces = [(gram, [gram]) for gram in analyzer(normalised)]
+                pieces = [(_label(gram), [gram]) for gram in analyzer(normalised)]
             grams = [gram for _, piece in pieces for gram in piece]
             owners = [label for label, piece in pieces for _ in piece]
             hashed = [column + offset * N_FEATURES for column in _columns(grams)]
@@ -357,7 +358,7 @@ class SpamClassifier:
             params=np.array([*p.word_ngrams, *p.char_ngrams, p.C, p.signal_weight, p.min_groups]),
             idf_word=self.idf["word"],
             idf_char=self.idf["char"],
-            coef=self.coef,
+            coef=self.coef.astype(np.float32),
             head=np.array([self.intercept, self.scale, self.shift]),
             heldout_probability=self.heldout_probability.astype(np.float32),
             heldout_is_spam=self.heldout_is_spam,
@@ -375,7 +376,7 @@ class SpamClassifier:
                     (int(w_low), int(w_high)), (int(c_low), int(c_high)), C, signal_weight, int(min_groups)
                 ),
                 idf={"word": arrays["idf_word"], "char": arrays["idf_char"]},
-                coef=arrays["coef"],
+                coef=arrays["coef"].astype(np.float64),  # as the features are: no conversion per score
                 intercept=intercept,
                 scale=scale,
                 shift=shift,
@@ -387,7 +388,14 @@ class SpamClassifier:
 
 def _bare(word: str) -> str:
     """A word without the punctuation around it, so that "money:" and "money" are explained together."""
-    return word.strip(PUNCTUATION) or word
+    return word if word in TOKEN_LABELS else word.strip(PUNCTUATION) or word
+
+
+def _label(gram: str) -> str:
+    """An n-gram as a moderator reads it: `_link_` as "[a link]", counted with the signal of that name."""
+    for token, label in TOKEN_LABELS.items():
+        gram = gram.replace(token, label)
+    return gram
 
 
 def _columns(grams: list[str]) -> list[int]:

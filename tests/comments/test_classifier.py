@@ -111,6 +111,13 @@ def test_held_out_scores_hold_out_whole_groups():
     assert len(set.union(*folds_of_group.values())) == 3
 
 
+def test_groups_that_would_leave_a_fold_without_a_class_are_split_by_example():
+    texts, labels = labelled_texts(100)
+    model = classifier.train(texts, labels, groups=labels)  # all the spam in one group, all the ham in another
+    assert len(set(model.heldout_fold)) == 5
+    assert all(set(model.heldout_is_spam[model.heldout_fold == fold]) == {True, False} for fold in range(5))
+
+
 def test_words_seen_in_one_group_only_count_for_nothing():
     """ "qxzj" is in every spam of one file: elsewhere it says nothing; "kwyv", in two files, counts."""
     texts, labels = labelled_texts(300)
