@@ -233,6 +233,19 @@ def _fit(
     return idf, model.coef_[0], float(model.intercept_[0])
 
 
+def _groups(groups: Sequence[str] | None, n: int) -> np.ndarray:
+    """Where each example comes from, as training uses it. A group holding more than half of the examples
+    cannot be held out (too little would be left to learn from) nor stand for other pages, so its examples
+    count as groups of their own, as all do without groups."""
+    if groups is None:
+        return np.arange(n).astype(str)
+    names, sizes = np.unique(np.array(groups, dtype=str), return_counts=True)
+    too_big = set(names[sizes > n / 2])
+    return np.array(
+        [f"{group}\0{i}" if group in too_big else group for i, group in enumerate(groups)], dtype=str
+    )
+
+
 def _folds(y: np.ndarray, groups: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Held-out folds: whole groups at a time when there are two groups or more and every fold leaves
     both classes to learn from; otherwise single examples, stratified."""
@@ -422,7 +435,7 @@ def train(
     """Build a model from labelled texts (`spam` or `ham`), with held-out scores for every example.
 
     `groups` names where each example comes from (the page it was left on, its source); without them
-    every example is its own group. `pages` identifies the page each was left on (see `normalise`).
+    every example is its own group (see `_groups`). `pages` identifies the page each was left on (see `normalise`).
     """
     y = np.array([label == SPAM for label in labels])
     spam, ham = int(y.sum()), int((~y).sum())
@@ -430,7 +443,7 @@ def train(
         raise TrainingError(
             f"Need at least {MIN_EXAMPLES} spam and {MIN_EXAMPLES} ham examples; have {spam} and {ham}."
         )
-    groups = np.array(groups if groups is not None else range(len(y)), dtype=str)
+    groups = _groups(groups, len(y))
     counts = _counts(texts, pages or [None] * len(y), params)
     margins, fold_of = np.zeros(len(y)), np.zeros(len(y), dtype=np.intp)
     for fold, (fit_rows, heldout_rows) in enumerate(_folds(y, groups, seed)):

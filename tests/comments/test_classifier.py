@@ -111,9 +111,21 @@ def test_held_out_scores_hold_out_whole_groups():
     assert len(set.union(*folds_of_group.values())) == 3
 
 
+def test_a_group_of_more_than_half_the_examples_counts_them_one_by_one():
+    """One big file from a single page, and a few decided comments from other pages: the file's words
+    still count, and its rows are held out a few at a time, not all at once."""
+    texts, labels = labelled_texts(300)
+    groups = ["one page"] * 240 + [f"article {i % 12}" for i in range(60)]
+    model = classifier.train(texts, labels, groups=groups)
+    assert dict(model.explain("free money for the minister", top=10))["money"] > 0
+    assert len(set(model.heldout_fold[:240])) == 5
+
+
 def test_groups_that_would_leave_a_fold_without_a_class_are_split_by_example():
     texts, labels = labelled_texts(100)
-    model = classifier.train(texts, labels, groups=labels)  # all the spam in one group, all the ham in another
+    model = classifier.train(
+        texts, labels, groups=labels
+    )  # all the spam in one group, all the ham in another
     assert len(set(model.heldout_fold)) == 5
     assert all(set(model.heldout_is_spam[model.heldout_fold == fold]) == {True, False} for fold in range(5))
 
