@@ -19,8 +19,8 @@ and calibrated for that, not for rows like the ones it learned from:
   and keeps them. The auto-spam threshold is the lowest score from which held-out precision reaches the
   target in *every* fold, so it holds on the pages that were hardest to predict, not only on average.
 
-The parameters (`Params`) were chosen by nested leave-one-source-out cross-validation on public labelled
-comments (`bench/spam_eval.py --nested`). A model is a handful of NumPy arrays saved with `numpy.savez`
+The parameters (`Params`) were chosen by leave-one-source-out cross-validation on public labelled
+comments; `bench/spam_eval.py --nested` measures what that choice is worth on a source it did not see. A model is a handful of NumPy arrays saved with `numpy.savez`
 (no pickle): safe to load from the database. Nothing here touches the database.
 """
 
@@ -70,7 +70,7 @@ LENGTHS = SIGNALS.index("no words")
 
 @dataclass(frozen=True)
 class Params:
-    """How a model is built. The defaults are what nested cross-validation chose."""
+    """How a model is built. The defaults are what leave-one-source-out cross-validation chose."""
 
     word_ngrams: tuple[int, int] = (1, 3)
     char_ngrams: tuple[int, int] = (2, 5)
@@ -242,7 +242,7 @@ def _groups(groups: Sequence[str] | None, n: int) -> np.ndarray:
     names, sizes = np.unique(np.array(groups, dtype=str), return_counts=True)
     too_big = set(names[sizes > n / 2])
     return np.array(
-        [f"{group}\0{i}" if group in too_big else group for i, group in enumerate(groups)], dtype=str
+        [f"{group} (row {i})" if group in too_big else group for i, group in enumerate(groups)], dtype=str
     )
 
 
