@@ -2,20 +2,25 @@
 
 It learns from moderators: the last decision on a comment labels it, approve = ham and spam = spam
 (removals are not spam; imported comments count with the status they were imported with), plus the
-labelled files given to `spam_classifier train --csv`, which are kept for later retraining. Models live
-in PostgreSQL; each process keeps the newest one loaded and notices a newer one by its id.
+labelled files given to `spam_classifier train --csv`, which are kept for later retraining. Examples are
+grouped by the page they were left on (a decided comment's page is its article's address; a labelled row's
+is its `page` column, and a row without one is a group of its own): the classifier calibrates on pages it
+did not see. Models live in PostgreSQL; each process keeps the newest one loaded and notices a newer one
+by its id.
 """
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
 
+from articles.models import Article
 from comments import classifier
-from comments.classifier import HAM, SPAM, SpamClassifier, TrainingError
+from comments.classifier import HAM, SPAM, LabelledFile, SpamClassifier, TrainingError
 from comments.models import Comment, ModerationEvent, ModerationSettings, SpamExample, SpamModel
 from comments.moderation import SpamScore
 
@@ -25,16 +30,40 @@ DECISIONS = Q(kind=ModerationEvent.Kind.IMPORT) | Q(kind=ModerationEvent.Kind.ST
 KEEP_MODELS = 5  # older models are deleted when a new one is stored
 
 
-def decision_examples() -> tuple[list[str], list[str]]:
-    """Each decided comment's text and the label its latest decision gives it (one query)."""
+@dataclass
+class Examples:
+    """Labelled texts, where each comes from (its group) and the page it was left on."""
+
+    texts: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    pages: list[str | None] = field(default_factory=list)
+
+    def add(self, text: str, label: str, group: str, page: str | None) -> None:
+        self.texts.append(text)
+        self.labels.append(label)
+        self.groups.append(group)
+        self.pages.append(page)
+
+
+def decision_examples() -> Examples:
+    """Each decided comment's text and the label its latest decision gives it, grouped by its article's
+    page (two queries)."""
     latest = (
         ModerationEvent.objects.filter(DECISIONS)
         .order_by("comment_id", "-created_at", "-id")
         .distinct("comment_id")
-        .values_list("comment__body", "to_status")
+        .values_list("comment__body", "to_status", "comment__article_id")
     )
-    pairs = [(body, LABELS[status]) for body, status in latest if status in LABELS]
-    return [body for body, _ in pairs], [label for _, label in pairs]
+    decided = [(body, LABELS[status], article) for body, status, article in latest if status in LABELS]
+    articles = Article.objects.filter(pk__in={article for _, _, article in decided}).only(
+        "slug", "published_at", "created_at"
+    )
+    pages = {article.pk: article.get_absolute_url() for article in articles}
+    examples = Examples()
+    for body, label, article in decided:
+        examples.add(body, label, pages[article], pages[article])
+    return examples
 
 
 def decisions_since(moment: datetime | None) -> int:
@@ -57,13 +86,13 @@ def retrain_due(config: ModerationSettings) -> bool:
     return decisions_since(newest.created_at if newest else None) >= config.classifier_retrain_every
 
 
-def store_examples(files: Sequence[tuple[str, list[str], list[str]]]) -> None:
-    """Replace the kept labelled examples with these files' (name, texts, labels)."""
+def store_examples(files: Sequence[tuple[str, LabelledFile]]) -> None:
+    """Replace the kept labelled examples with these (file name, labelled rows)."""
     SpamExample.objects.all().delete()
     SpamExample.objects.bulk_create(
-        SpamExample(text=text, label=label, source=name)
-        for name, texts, labels in files
-        for text, label in zip(texts, labels, strict=True)
+        SpamExample(text=text, label=label, source=name, page=page or "")
+        for name, rows in files
+        for text, label, page in zip(rows.texts, rows.labels, rows.pages, strict=True)
     )
 
 
@@ -72,23 +101,26 @@ def spam_model_train(*, decisions: bool = True) -> SpamModel:
 
     Raises TrainingError when there is too little of either class.
     """
-    texts, labels, sources = [], [], []
+    examples, sources = Examples(), []
     if decisions:
-        texts, labels = decision_examples()
-        sources.append(f"{len(texts)} moderators' decisions")
-    for source in SpamExample.objects.values_list("source", flat=True).distinct().order_by("source"):
-        rows = list(SpamExample.objects.filter(source=source).values_list("text", "label"))
-        texts += [text for text, _ in rows]
-        labels += [label for _, label in rows]
-        sources.append(f"{source} ({len(rows)} labelled)")
-    if not texts:
+        examples = decision_examples()
+        sources.append(f"{len(examples.texts)} moderators' decisions")
+    counts = Counter()
+    for pk, text, label, source, page in SpamExample.objects.order_by("source", "pk").values_list(
+        "pk", "text", "label", "source", "page"
+    ):
+        examples.add(text, label, page or f"example {pk}", page or None)
+        counts[source] += 1
+    sources += [f"{source} ({count} labelled)" for source, count in counts.items()]
+    if not examples.texts:
         raise TrainingError("Nothing to learn from: no decisions and no labelled files.")
-    model = classifier.train(texts, labels)  # seconds: outside any transaction
+    # Seconds: outside any transaction.
+    model = classifier.train(examples.texts, examples.labels, groups=examples.groups, pages=examples.pages)
     with transaction.atomic():
         stored = SpamModel.objects.create(
             data=model.to_bytes(),
-            examples=len(labels),
-            spam_examples=labels.count(SPAM),
+            examples=len(examples.labels),
+            spam_examples=examples.labels.count(SPAM),
             sources="; ".join(sources),
         )
         old = SpamModel.objects.values_list("pk", flat=True)[KEEP_MODELS:]
@@ -127,15 +159,18 @@ def spam_threshold(loaded: _Loaded, target_precision: float) -> float | None:
     return loaded.thresholds[target_precision]
 
 
-def score_text(text: str, config: ModerationSettings) -> tuple[SpamScore, int] | None:
-    """The classifier's score for a new comment and the model's id; None when there is no model or it is off."""
+def score_text(
+    text: str, config: ModerationSettings, page: str | None = None
+) -> tuple[SpamScore, int] | None:
+    """The classifier's score for a new comment left on `page` (its article's address) and the model's id;
+    None when there is no model or it is off."""
     if not config.classifier_enabled:
         return None
     loaded = current_model()
     if loaded is None:
         return None
     score = SpamScore(
-        probability=loaded.model.probability(text),
+        probability=loaded.model.probability(text, page),
         spam_threshold=spam_threshold(loaded, config.classifier_target_precision),
     )
     return score, loaded.pk
@@ -143,22 +178,23 @@ def score_text(text: str, config: ModerationSettings) -> tuple[SpamScore, int] |
 
 def explain(comment: Comment) -> list[tuple[str, float]]:
     """What pushed this comment's score, by the model that scored it (or the newest, if that one is gone)."""
+    page = comment.article.get_absolute_url()
     if comment.spam_model_id is not None:
         loaded = current_model()
         if loaded and loaded.pk == comment.spam_model_id:
-            return loaded.model.explain(comment.body)
+            return loaded.model.explain(comment.body, page)
         if SpamModel.objects.filter(pk=comment.spam_model_id).exists():
-            return load_model(comment.spam_model_id).explain(comment.body)
+            return load_model(comment.spam_model_id).explain(comment.body, page)
     loaded = current_model()
-    return loaded.model.explain(comment.body) if loaded else []
+    return loaded.model.explain(comment.body, page) if loaded else []
 
 
-def read_files(paths: Sequence[str | Path]) -> list[tuple[str, list[str], list[str]]]:
-    """Each labelled CSV as (file name, texts, labels); ValueError for a file without labels."""
+def read_files(paths: Sequence[str | Path]) -> list[tuple[str, LabelledFile]]:
+    """Each labelled CSV as (file name, its rows); ValueError for a file without labels."""
     files = []
     for path in paths:
-        texts, labels = classifier.read_labelled_csv(path)
-        if any(label is None for label in labels):
+        rows = classifier.read_labelled_csv(path)
+        if any(label is None for label in rows.labels):
             raise ValueError(f"{path}: a training file needs a `label` column (`spam` or `ham`).")
-        files.append((Path(path).name, texts, labels))
+        files.append((Path(path).name, rows))
     return files

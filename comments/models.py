@@ -751,6 +751,9 @@ class SpamExample(models.Model):
     text = models.TextField()
     label = models.CharField(max_length=4, choices=Label.choices)
     source = models.CharField(max_length=200, help_text="The file it came from.")
+    page = models.CharField(
+        max_length=500, blank=True, help_text="The page it was left on (links to it are not outside links)."
+    )
 
     class Meta:
         constraints = [

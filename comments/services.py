@@ -331,7 +331,9 @@ def comment_submit(
     if Comment.objects.filter(same_author, article=article, body=submission.body).exists():
         raise DuplicateComment("You have already posted this comment on this article.")
 
-    scored = learning.score_text(submission.body, config) if user is None else None
+    scored = (
+        learning.score_text(submission.body, config, article.get_absolute_url()) if user is None else None
+    )
     if scored:
         submission = replace(submission, spam=scored[0])
     if user is not None:

@@ -1,15 +1,18 @@
-"""The classifier on its own: thresholds from held-out scores, explanations, storage, labelled files."""
+"""The classifier on its own: thresholds from held-out scores, features, explanations, storage, files."""
 
 import numpy as np
 import pytest
 
 from comments import classifier
-from comments.classifier import SpamClassifier, TrainingError
+from comments.classifier import Params, SpamClassifier, TrainingError
 from tests.comments.conftest import labelled_texts
 
 
-def model_with_heldout(scores: list[float], is_spam: list[bool]) -> SpamClassifier:
+def model_with_heldout(
+    scores: list[float], is_spam: list[bool], folds: list[int] | None = None
+) -> SpamClassifier:
     return SpamClassifier(
+        params=Params(),
         idf={"word": np.ones(1, np.float32), "char": np.ones(1, np.float32)},
         coef=np.zeros(2, np.float32),
         intercept=0.0,
@@ -17,6 +20,7 @@ def model_with_heldout(scores: list[float], is_spam: list[bool]) -> SpamClassifi
         shift=0.0,
         heldout_probability=np.array(scores),
         heldout_is_spam=np.array(is_spam),
+        heldout_fold=np.array(folds if folds is not None else [0] * len(scores)),
     )
 
 
@@ -56,6 +60,29 @@ def test_no_auto_spam_threshold_until_enough_scores_to_measure_the_precision():
     assert model.spam_threshold(0.9) == pytest.approx(0.9)
 
 
+def test_auto_spam_threshold_keeps_the_target_precision_in_every_fold_not_only_on_average():
+    """Fold 0: 100 spam from 0.99 to 0.91 and 50 from 0.79 to 0.70. Fold 1: 100 spam from 0.98 to 0.90,
+    two hams at 0.88, 20 spam from 0.87 to 0.80, 50 hams at 0.10.
+
+    Counted together, precision stays at least 99% down to 0.70 (270 spam out of 272); but fold 1 alone
+    falls to 98% (100 out of 102) as soon as its two hams at 0.88 count, so the threshold stops above them,
+    at the lowest spam there: fold 1's at 0.90.
+    """
+    scores = [
+        *np.linspace(0.99, 0.91, 100),
+        *np.linspace(0.79, 0.70, 50),
+        *np.linspace(0.98, 0.90, 100),
+        0.88,
+        0.88,
+        *np.linspace(0.87, 0.80, 20),
+        *[0.10] * 50,
+    ]
+    is_spam = [True] * 250 + [False] * 2 + [True] * 20 + [False] * 50
+    folds = [0] * 150 + [1] * 172
+    assert model_with_heldout(scores, is_spam, folds).spam_threshold(0.99) == pytest.approx(0.90)
+    assert model_with_heldout(scores, is_spam).spam_threshold(0.99) == pytest.approx(0.70)
+
+
 def test_metrics_at_a_threshold_come_from_held_out_scores(synthetic_heldout):
     metrics = synthetic_heldout.metrics_at(0.8)
     assert (metrics.flagged, metrics.recall) == (201, pytest.approx(200 / 220))
@@ -75,12 +102,92 @@ def test_trained_model_separates_spam_and_keeps_a_held_out_score_per_example(tra
     assert trained.spam_threshold(0.99) is not None
 
 
-def test_explanation_names_the_words_that_pushed_the_score(trained):
+def test_held_out_scores_hold_out_whole_groups():
+    texts, labels = labelled_texts(200)
+    groups = [f"file {i % 3}" for i in range(200)]
+    model = classifier.train(texts, labels, groups=groups)
+    folds_of_group = {group: set(model.heldout_fold[np.array(groups) == group]) for group in set(groups)}
+    assert all(len(folds) == 1 for folds in folds_of_group.values())
+    assert len(set.union(*folds_of_group.values())) == 3
+
+
+def test_a_group_of_more_than_half_the_examples_counts_them_one_by_one():
+    """One big file from a single page, and a few decided comments from other pages: the file's words
+    still count, and its rows are held out a few at a time, not all at once."""
+    texts, labels = labelled_texts(300)
+    groups = ["one page"] * 240 + [f"article {i % 12}" for i in range(60)]
+    model = classifier.train(texts, labels, groups=groups)
+    assert dict(model.explain("free money for the minister", top=10))["money"] > 0
+    assert len(set(model.heldout_fold[:240])) == 5
+
+
+def test_groups_that_would_leave_a_fold_without_a_class_are_split_by_example():
+    texts, labels = labelled_texts(100)
+    model = classifier.train(
+        texts, labels, groups=labels
+    )  # all the spam in one group, all the ham in another
+    assert len(set(model.heldout_fold)) == 5
+    assert all(set(model.heldout_is_spam[model.heldout_fold == fold]) == {True, False} for fold in range(5))
+
+
+def test_words_seen_in_one_group_only_count_for_nothing():
+    """ "qxzj" is in every spam of one file: elsewhere it says nothing; "kwyv", in two files, counts."""
+    texts, labels = labelled_texts(300)
+    groups = [f"file {i % 3}" for i in range(300)]
+    marked = [
+        text + (" qxzj" if group == "file 0" else " kwyv") if label == "spam" else text
+        for text, label, group in zip(texts, labels, groups, strict=True)
+    ]
+    model = classifier.train(marked, labels, groups=groups)
+    weights = dict(model.explain("qxzj kwyv the report", top=20))
+    assert "qxzj" not in weights
+    assert weights["kwyv"] > 0
+
+
+def test_text_is_normalised_so_that_spam_reads_alike_across_sites():
+    text = "See https://www.Promo.example.com/a?b=1 and www.site.org/2024/05/talks/#c3 NOW!!!!! 2015 ｆｒｅｅ"
+    assert classifier.normalise(text, page="/2024/05/talks/").split() == [
+        "See",
+        "_link_",
+        "promo_example_com",
+        "and",
+        "_page_",
+        "NOW!!",
+        "0",
+        "free",
+    ]
+
+
+def test_signals_a_text_shows():
+    assert classifier.signals("write to bob@example.org or call +44 7935 454150 at www.a.com b.net") == [
+        "a link",
+        "two or more links",
+        "an e-mail address",
+        "a phone number",
+        "8-15 words",
+    ]
+    assert classifier.signals("FOLLOW ME ON INSTAGRAM @bigboss") == [
+        "an @handle",
+        "mostly capitals",
+        "4-7 words",
+    ]
+    assert classifier.signals("") == ["no words"]
+
+
+def test_a_link_to_the_page_itself_is_not_an_outside_link(trained):
+    text = "the minister said http://news.example/2024/05/talks/ in the report"
+    assert trained.probability(text, page="/2024/05/talks/") < trained.probability(text)
+    assert "[a link]" in dict(trained.explain(text, top=20))
+    assert "[a link]" not in dict(trained.explain(text, page="/2024/05/talks/", top=20))
+
+
+def test_explanation_names_the_words_and_signals_that_pushed_the_score(trained):
     words = dict(trained.explain("free money: subscribe to my channel, said the minister", top=10))
     assert words["free"] > 0
     assert words["money"] > 0
     assert words["minister"] < 0
     assert max(words, key=words.get) in {"free", "money", "subscribe", "channel"}
+    assert dict(trained.explain("visit http://promo.example.com now", top=20))["[a link]"] > 0
 
 
 def test_model_round_trips_through_bytes_without_pickle(trained):
@@ -90,11 +197,20 @@ def test_model_round_trips_through_bytes_without_pickle(trained):
     text = "visit www promo for a cash prize"
     assert loaded.probability(text) == pytest.approx(trained.probability(text), abs=1e-5)
     assert loaded.spam_threshold(0.99) == pytest.approx(trained.spam_threshold(0.99), abs=1e-5)
+    assert loaded.params == trained.params
+    assert list(loaded.heldout_fold) == list(trained.heldout_fold)
 
 
 def test_training_needs_both_classes():
     with pytest.raises(TrainingError, match="at least 10 spam"):
         classifier.train(["free money"] * 3 + ["peace talks"] * 30, ["spam"] * 3 + ["ham"] * 30)
+
+
+def test_macro_f1_averages_the_spam_and_the_ham_f1():
+    # At 0.5: spam precision 2/3, recall 1 (F1 0.8); ham precision 1, recall 1/2 (F1 2/3).
+    assert classifier.macro_f1([0.9, 0.8, 0.6, 0.1], ["spam", "spam", "ham", "ham"], 0.5) == pytest.approx(
+        (0.8 + 2 / 3) / 2
+    )
 
 
 def test_verdicts_at_each_threshold():
@@ -106,11 +222,13 @@ def test_verdicts_at_each_threshold():
 
 def test_labelled_csv_is_read_in_file_order_and_bad_labels_name_the_line(tmp_path):
     good = tmp_path / "good.csv"
-    good.write_text("text,label\nfirst,spam\nsecond,HAM\n", encoding="utf-8")
-    assert classifier.read_labelled_csv(good) == (["first", "second"], ["spam", "ham"])
+    good.write_text("text,label,page\nfirst,spam,/a/\nsecond,HAM,\n", encoding="utf-8")
+    assert classifier.read_labelled_csv(good) == classifier.LabelledFile(
+        ["first", "second"], ["spam", "ham"], ["/a/", None]
+    )
     unlabelled = tmp_path / "unlabelled.csv"
     unlabelled.write_text("text\nonly text\n", encoding="utf-8")
-    assert classifier.read_labelled_csv(unlabelled) == (["only text"], [None])
+    assert classifier.read_labelled_csv(unlabelled) == classifier.LabelledFile(["only text"], [None], [None])
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nfine,spam\nodd,maybe\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.csv:3: label must be"):

@@ -13,7 +13,7 @@ from comments.models import Comment, ModerationEvent, ModerationSettings, SpamMo
 from comments.moderation import Submission
 from comments.services import comment_decide, comment_submit
 from tests.comments.conftest import labelled_texts
-from tests.factories import CommentFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +43,26 @@ def test_decisions_label_comments_by_the_latest_one_and_removals_are_not_spam(mo
         comment=imported, kind=ModerationEvent.Kind.IMPORT, from_status="", to_status=Comment.Status.SPAM
     )
     CommentFactory(article=article, status=Comment.Status.APPROVED, body="approved by no one")
-    texts, labels = learning.decision_examples()
-    assert sorted(zip(texts, labels, strict=True)) == [("ham after all", "ham"), ("imported spam", "spam")]
+    examples = learning.decision_examples()
+    assert sorted(zip(examples.texts, examples.labels, strict=True)) == [
+        ("ham after all", "ham"),
+        ("imported spam", "spam"),
+    ]
+
+
+def test_decisions_are_grouped_by_the_page_they_were_left_on(moderator, article, django_assert_num_queries):
+    other = ArticleFactory()
+    for target, body in ((article, "first"), (article, "second"), (other, "third")):
+        comment = CommentFactory(article=target, status=Comment.Status.PENDING, body=body)
+        comment_decide(comment=comment, decision=APPROVE, by=moderator)
+    with django_assert_num_queries(2):
+        examples = learning.decision_examples()
+    rows = sorted(zip(examples.texts, examples.groups, examples.pages, strict=True))
+    assert rows == [
+        ("first", article.get_absolute_url(), article.get_absolute_url()),
+        ("second", article.get_absolute_url(), article.get_absolute_url()),
+        ("third", other.get_absolute_url(), other.get_absolute_url()),
+    ]
 
 
 def test_training_from_decisions_stores_a_model_that_scores_new_comments(moderator, article):

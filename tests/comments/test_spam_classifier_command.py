@@ -29,6 +29,20 @@ def test_train_from_a_csv_keeps_its_rows_and_reports_the_model(labelled_csv):
 
 
 @pytest.mark.django_db
+def test_train_keeps_the_page_each_row_was_left_on(labelled_csv, tmp_path):
+    texts = labelled_csv(n=60).read_text(encoding="utf-8").splitlines()[1:]
+    paged = tmp_path / "paged.csv"
+    paged.write_text(
+        "text,label,page\n" + "".join(f"{row},/2024/05/talks-{i % 3}/\n" for i, row in enumerate(texts)),
+        encoding="utf-8",
+    )
+    run("train", "--csv", str(paged), "--no-decisions")
+    assert set(SpamExample.objects.values_list("page", flat=True)) == {
+        f"/2024/05/talks-{i}/" for i in range(3)
+    }
+
+
+@pytest.mark.django_db
 def test_train_replaces_the_kept_files_only_when_files_are_given(labelled_csv):
     run("train", "--csv", str(labelled_csv(name="a.csv")), str(labelled_csv(name="b.csv", seed=2)))
     assert set(SpamExample.objects.values_list("source", flat=True)) == {"a.csv", "b.csv"}

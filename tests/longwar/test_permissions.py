@@ -33,6 +33,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from comments import learning
+from comments.classifier import LabelledFile
 from comments.decisions import DECISIONS
 from comments.forms import STANDINGS, make_form_token
 from comments.models import (
@@ -180,7 +181,7 @@ def tiny_spam_model():
     spam = [f"cheap pills and free money, click offer number {n}" for n in range(10)]
     ham = [f"the ceasefire talks in the province, day {n} of the analysis" for n in range(10)]
     labels = [SpamExample.Label.SPAM] * len(spam) + [SpamExample.Label.HAM] * len(ham)
-    learning.store_examples([("tiny.csv", spam + ham, labels)])
+    learning.store_examples([("tiny.csv", LabelledFile(spam + ham, labels, [None] * len(labels)))])
     return learning.spam_model_train(decisions=False)
 
 

@@ -1,8 +1,9 @@
 """Build the spam classifier, or check it on a labelled file: how a newsroom starts and audits its filter.
 
 `train [--csv FILE ...] [--no-decisions]` builds a fresh model from the moderators' decisions and labelled
-CSV files (`text`, `label` = `spam`/`ham`). The files' rows are kept in the database, so the automatic
-retraining after new decisions keeps learning from them; giving files again replaces the kept rows.
+CSV files (`text`, `label` = `spam`/`ham`, and optionally `page`: the address, or any part of it that links
+to it contain, of the page each comment was left on). The files' rows are kept in the database, so the
+automatic retraining after new decisions keeps learning from them; giving files again replaces the kept rows.
 `score FILE.csv [--json]` prints each row's `spam_probability` and the `verdict` the classifier alone
 would give, in file order; with a `label` column, precision, recall and F1 at each threshold.
 """
@@ -15,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from comments import classifier, learning
-from comments.classifier import SPAM, TrainingError
+from comments.classifier import TrainingError
 from comments.models import ModerationSettings
 
 
@@ -84,13 +85,14 @@ class Command(BaseCommand):
         if loaded is None:
             raise CommandError("No model yet: run `manage.py spam_classifier train` first.")
         try:
-            texts, labels = classifier.read_labelled_csv(path)
+            rows = classifier.read_labelled_csv(path)
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
+        labels = rows.labels
         config = ModerationSettings.load()
         spam_threshold = learning.spam_threshold(loaded, config.classifier_target_precision)
         hold_threshold = config.classifier_hold_threshold
-        probabilities = loaded.model.probabilities(texts) if texts else np.array([])
+        probabilities = loaded.model.probabilities(rows.texts, rows.pages) if rows.texts else np.array([])
         rows = [
             {
                 "row": number,
@@ -120,7 +122,7 @@ class Command(BaseCommand):
                         "precision": None if metrics.precision is None else round(metrics.precision, 4),
                         "recall": round(metrics.recall, 4),
                         "f1": round(classifier.f1(metrics.precision, metrics.recall), 4),
-                        "macro_f1": round(macro_f1(probabilities, labels, metrics.threshold), 4),
+                        "macro_f1": round(classifier.macro_f1(probabilities, labels, metrics.threshold), 4),
                         "flagged": metrics.flagged,
                     }
                 )
@@ -149,15 +151,3 @@ class Command(BaseCommand):
                     f"{line['threshold']:>10.3f} {line['role']:9} {precision:>9} {line['recall']:>7.3f} "
                     f"{line['f1']:>6.3f} {line['macro_f1']:>8.3f}"
                 )
-
-
-def macro_f1(probabilities, labels, threshold: float) -> float:
-    """Mean of the spam and the ham F1 when `probability >= threshold` is called spam."""
-    predicted = np.asarray(probabilities) >= threshold
-    actual = np.array([label == SPAM for label in labels])
-    scores = []
-    for positive in (True, False):
-        hits = int(np.sum((predicted == positive) & (actual == positive)))
-        flagged, real = int(np.sum(predicted == positive)), int(np.sum(actual == positive))
-        scores.append(classifier.f1(hits / flagged if flagged else None, hits / real if real else 0.0))
-    return sum(scores) / 2
