@@ -24,11 +24,15 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -139,6 +143,49 @@ def _current_versions(found: dict, article_key: str) -> tuple[str, str]:
             found[key] = cache.get(key)
         versions.append(found[key])
     return versions[0], versions[1]
+
+
+def stored_page(request) -> Entry | None:
+    """The current stored page for this request, if it may be served one: a cache lookup and no database."""
+    slug = PageCacheMiddleware._cached_page(request)
+    if slug is None or has_own_state(request):
+        return None
+    try:
+        key = _page_key(request, slug)
+    except DisallowedHost:
+        return None  # the full stack answers it (400)
+    if key is None:
+        return None
+    article_key = article_version_key(slug)
+    found = cache.get_many([key, SITE_VERSION_KEY, article_key])
+    entry = found.get(key)
+    if entry is None or entry.versions != (found.get(SITE_VERSION_KEY), found.get(article_key)):
+        return None
+    return entry
+
+
+class StoredPageMiddleware:
+    """First in MIDDLEWARE: serves a current stored page to a reader without personal cookies through only
+    the middleware a page needs around it (the HTTPS redirect and security headers, frame options, the
+    Content-Security-Policy, the CSRF cookie its form slot uses), skipping sessions, users, messages and the
+    database. Anything else (a miss, a personal page, a post) goes down the whole stack, where
+    PageCacheMiddleware renders and stores it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.serve = SecurityMiddleware(
+            XFrameOptionsMiddleware(CSPMiddleware(CsrfViewMiddleware(self._stored)))
+        )
+
+    def __call__(self, request):
+        request.stored_page = stored_page(request)
+        if request.stored_page is None:
+            return self.get_response(request)
+        return self.serve(request)
+
+    @staticmethod
+    def _stored(request):
+        return PageCacheMiddleware._serve(request, request.stored_page)
 
 
 class PageCacheMiddleware:

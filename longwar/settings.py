@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "longwar.proxies.ForwardedForWatchMiddleware",
+    "longwar.page_cache.StoredPageMiddleware",  # a stored page for an anonymous reader, past the rest
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

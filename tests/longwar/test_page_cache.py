@@ -8,6 +8,7 @@ from http import HTTPStatus
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from comments.forms import form_token_age, make_form_token
 from comments.models import Comment, ModerationSettings
@@ -175,3 +176,28 @@ def test_browsers_get_the_cached_page_compressed_with_their_own_tokens(article):
     values = form_values(html)
     assert values["csrfmiddlewaretoken"] not in plain.content.decode()
     assert form_token_age(values["token"], article.pk) < 2
+
+
+def test_a_stored_page_is_served_past_the_database_with_its_headers_and_the_csrf_cookie(
+    article, django_assert_num_queries
+):
+    reader = Client(enforce_csrf_checks=True)
+    first = reader.get(article.get_absolute_url())
+    reader.cookies.clear()  # a new reader, without even a CSRF cookie
+    with django_assert_num_queries(0):  # no session, user or messages: only the cache is asked
+        response = reader.get(article.get_absolute_url())
+    assert response.status_code == HTTPStatus.OK
+    assert response.wsgi_request.stored_page is not None  # answered by StoredPageMiddleware, first in line
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+        assert response[header] == first[header], header
+    tokens = form_values(response.content.decode())
+    assert "csrftoken" in response.cookies
+    posted = reader.post(
+        reverse("comments:post", args=[article.pk]),
+        comment_form(
+            article,
+            csrfmiddlewaretoken=tokens["csrfmiddlewaretoken"],
+            token=make_form_token(article.pk, now=time.time() - 10),
+        ),
+    )
+    assert posted.status_code == HTTPStatus.FOUND  # the form of a page served this way posts
