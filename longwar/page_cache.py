@@ -23,13 +23,15 @@ import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.middleware.security import SecurityMiddleware
@@ -173,9 +175,7 @@ class StoredPageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.serve = SecurityMiddleware(
-            XFrameOptionsMiddleware(CSPMiddleware(CsrfViewMiddleware(self._stored)))
-        )
+        self.serve = SecurityMiddleware(XFrameOptionsMiddleware(CsrfViewMiddleware(self._stored)))
 
     def __call__(self, request):
         request.stored_page = stored_page(request)
@@ -183,9 +183,21 @@ class StoredPageMiddleware:
             return self.get_response(request)
         return self.serve(request)
 
-    @staticmethod
-    def _stored(request):
-        return PageCacheMiddleware._serve(request, request.stored_page)
+    @cached_property
+    def policy_headers(self) -> dict[str, str]:
+        """The Content-Security-Policy headers django-csp sends: the site's policy uses no nonces and no view
+        changes it, so they depend on the settings alone and are built once per process."""
+        request = HttpRequest()
+        csp = CSPMiddleware(lambda request: HttpResponse())
+        csp.process_request(request)
+        response = csp.process_response(request, HttpResponse())
+        return {name: response[name] for name in (HEADER, HEADER_REPORT_ONLY) if response.has_header(name)}
+
+    def _stored(self, request):
+        response = PageCacheMiddleware._serve(request, request.stored_page)
+        for name, value in self.policy_headers.items():
+            response[name] = value
+        return response
 
 
 class PageCacheMiddleware:
