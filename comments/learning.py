@@ -50,7 +50,8 @@ def decision_examples() -> Examples:
     """Each decided comment's text and the label its latest decision gives it, grouped by its article's
     page (two queries)."""
     latest = (
-        ModerationEvent.objects.filter(DECISIONS)
+        ModerationEvent.objects.filter(DECISIONS, comment__isnull=False)  # the log outlives deleted comments
+        .exclude(comment__events__kind=ModerationEvent.Kind.ERASE)  # erased on request: nothing to learn from
         .order_by("comment_id", "-created_at", "-id")
         .distinct("comment_id")
         .values_list("comment__body", "to_status", "comment__article_id")

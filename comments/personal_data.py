@@ -8,7 +8,6 @@ addresses and browser names older than `ModerationSettings.personal_data_days` a
 `manage.py erase_old_personal_data` (run daily).
 """
 
-import uuid
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -16,6 +15,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from comments.models import Comment, CommenterRule, EmailSubscription, ModerationEvent, ReaderEmail
+from comments.services import comment_threads_rebuild
+from comments.text import comment_body_html
 
 ERASED_NAME = "Anonymous"
 ERASED_TEXT = "[Removed at the commenter's request.]"
@@ -35,16 +36,17 @@ def _iso(moment: datetime | None) -> str | None:
 def personal_data_export(*, email: str, by) -> dict:
     """Everything stored about the commenter with this email, as JSON-ready data; logged per comment."""
     comments = list(commenter_comments(email).select_related("article"))
-    batch = uuid.uuid4()
-    ModerationEvent.objects.bulk_create(
+    ModerationEvent.objects.bulk_create(  # bulk: the names the log keeps (ModerationEvent.save) are given here
         ModerationEvent(
             comment=comment,
             kind=ModerationEvent.Kind.EXPORT,
             actor=by,
+            actor_name=by.get_username() if by else "",
+            comment_author=comment.author_name,
+            article_title=comment.article.title,
             from_status=comment.status,
             to_status=comment.status,
             reason="Personal data exported on request.",
-            batch=batch,
         )
         for comment in comments
     )
@@ -90,7 +92,6 @@ def personal_data_erase(*, email: str, by, keep_text: bool) -> int:
     goes (it only served the commenter); a block rule stays (the site's own decision).
     """
     comments = list(commenter_comments(email).select_for_update())
-    batch = uuid.uuid4()
     for comment in comments:
         secrets = [value for value in (comment.author_email, comment.ip_address) if value]
         from_status = comment.status
@@ -99,11 +100,13 @@ def personal_data_erase(*, email: str, by, keep_text: bool) -> int:
         comment.reasons = [{**reason, "text": _scrub(reason["text"], secrets)} for reason in comment.reasons]
         if not keep_text:
             comment.body, comment.featured = ERASED_TEXT, False
+            comment.body_html = comment_body_html(ERASED_TEXT)
             if comment.status != Comment.Status.REMOVED:
                 comment.status = Comment.Status.REMOVED
                 comment.moderated_at, comment.moderated_by = timezone.now(), by
             comment.events.filter(kind=ModerationEvent.Kind.EDIT).update(previous_body="")
         comment.save()
+        comment.events.update(comment_author=ERASED_NAME)
         for event in comment.events.exclude(reason=""):
             scrubbed = _scrub(event.reason, secrets)
             if scrubbed != event.reason:
@@ -116,12 +119,13 @@ def personal_data_erase(*, email: str, by, keep_text: bool) -> int:
             to_status=comment.status,
             reason="Personal data erased on request; "
             + ("the text stays." if keep_text else "the text was removed too."),
-            batch=batch,
-        )
+        )  # no batch: an erasure is not a decision to undo (what was erased is gone)
     CommenterRule.objects.filter(
         kind=CommenterRule.Kind.EMAIL, action=CommenterRule.Action.TRUST, value=email.strip().lower()
     ).delete()
     EmailSubscription.objects.filter(email=email.strip().lower()).delete()  # and the log of emails sent to it
+    # Removed comments leave their threads and the counts, and every page that showed them is retired.
+    comment_threads_rebuild(*{comment.article_id for comment in comments})
     return len(comments)
 
 

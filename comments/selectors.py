@@ -326,6 +326,7 @@ def recent_batches(comment: Comment) -> list[RecentBatch]:
         ModerationEvent.objects.filter(
             comment=comment, batch__isnull=False, undoes__isnull=True, created_at__gte=since
         )
+        .exclude(kind=ModerationEvent.Kind.IMPORT)  # an import is no moderator's decision to take back
         .exclude(batch__in=ModerationEvent.objects.filter(undoes__isnull=False).values("undoes"))
         .values_list("batch", flat=True)
         .distinct()

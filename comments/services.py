@@ -548,6 +548,9 @@ def comment_author_edit(
         ip_address=comment.ip_address,
         user_agent=comment.user_agent,
     )
+    scored = learning.score_text(body, config, comment.article.get_absolute_url())
+    if scored:  # the classifier reads the new text as it reads a new comment
+        submission = replace(submission, spam=scored[0])
     verdict = assess(submission, config, _commenter_facts(submission, now or timezone.now()))
     reasons = [
         {"code": code, "text": text} for code, text in verdict.reasons if (code, text) != HOLD_ALL_REASON
@@ -710,8 +713,8 @@ def batch_undo(*, batch: UUID, by, now: datetime | None = None) -> Undone:
     comments = Comment.objects.select_for_update().in_bulk({event.comment_id for event in events})
     restored, skipped = [], 0
     for event in reversed(events):  # latest first, so one comment's events unwind in order
-        comment = comments[event.comment_id]
-        if _revert(event, comment, by=by, undo_batch=undo_batch):
+        comment = comments.get(event.comment_id)
+        if comment is not None and _revert(event, comment, by=by, undo_batch=undo_batch):
             restored.append(comment.pk)
         else:
             skipped += 1

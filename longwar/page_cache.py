@@ -53,7 +53,7 @@ TOKEN_REFRESH_SECONDS = 15 * 60
 SLOTS = re.compile(f"({re.escape(CSRF_SLOT)}|{re.escape(FORM_TOKEN_SLOT)})".encode())
 ENTRY_FORMAT = 2  # part of every page's key: a release that changes `Entry` starts with an empty cache
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+ACCEPTS_GZIP = re.compile(r"\bgzip\b(?!\s*;\s*q=0(?:\.0*)?\s*(?:,|$))")  # gzip, unless refused with q=0
 STORED_HEADERS = ("Content-Type", "X-Frame-Options", "Content-Language")
 
 
@@ -213,9 +213,9 @@ class PageCacheMiddleware:
             add_never_cache_headers(response)
             return response
         key = _page_key(request, slug)
-        if key is None:
+        if key is None:  # rendered for this reader (a reply form carries their tokens): never shared
             response = self.get_response(request)
-            patch_vary_headers(response, ["Cookie"])
+            add_never_cache_headers(response)
             return response
         article_key = article_version_key(slug)
         found = cache.get_many([key, SITE_VERSION_KEY, article_key])

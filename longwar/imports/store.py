@@ -186,7 +186,8 @@ class CommentWriter:
         }
         decided_here = set(
             ModerationEvent.objects.filter(
-                comment_id__in=[m.comment_id for m in mappings.values()], kind=ModerationEvent.Kind.STATUS
+                comment_id__in=[m.comment_id for m in mappings.values()],
+                kind__in=[ModerationEvent.Kind.STATUS, ModerationEvent.Kind.ERASE],  # decided or erased here
             ).values_list("comment_id", flat=True)
         )
         local = {
@@ -350,8 +351,10 @@ class CommentWriter:
             loops = cursor.rowcount
             cursor.execute(
                 """UPDATE comments_comment c SET parent_id = p.parent_id FROM import_parents p
-                    WHERE c.id = p.id AND c.parent_id IS DISTINCT FROM p.parent_id"""
+                    WHERE c.id = p.id AND c.parent_id IS DISTINCT FROM p.parent_id
+                RETURNING c.article_id"""
             )
+            self.touched_articles.update(article_id for (article_id,) in cursor.fetchall())
         comment_threads_rebuild(*self.touched_articles)  # the threads readers see, and the stored counts
         return loops
 

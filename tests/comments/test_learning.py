@@ -197,3 +197,27 @@ def test_retraining_waits_for_enough_new_decisions(
         with django_capture_on_commit_callbacks(execute=True):  # tasks run at once in tests
             decide_many(moderator, n=n, seed=seed)
         assert SpamModel.objects.count() == models_after
+
+
+def test_training_ignores_decided_comments_deleted_since(moderator):
+    """Regression: the log outlives deleted comments, and their decisions made retraining crash."""
+    decide_many(moderator)
+    Comment.objects.filter(pk=Comment.objects.order_by("pk").first().pk).delete()
+    examples = learning.decision_examples()
+    assert len(examples.texts) == Comment.objects.count()
+
+
+def test_an_author_edit_is_scored_as_a_new_comment_would_be(trained_from_file, article, client, comment_data):
+    """Regression: an edit that turned a comment into spam kept the old (harmless) verdict."""
+    ModerationSettings.objects.update_or_create(
+        pk=1, defaults={"policy": ModerationSettings.Policy.APPROVE_KNOWN}
+    )
+    CommentFactory(author_name="Grim", author_email="grim@example.org", ip_address="198.51.100.20")  # known
+    data = comment_data(article, body="The talks in the province went on all day.")
+    client.post(reverse("comments:post", args=[article.pk]), data, REMOTE_ADDR="198.51.100.20")
+    comment = Comment.objects.get(article=article)
+    assert comment.status == Comment.Status.APPROVED
+    client.post(reverse("comments:edit", args=[comment.pk]), {"body": "free money click link cheap pills"})
+    comment.refresh_from_db()
+    assert comment.status != Comment.Status.APPROVED
+    assert {reason["code"] for reason in comment.reasons} & {"classifier_spam", "classifier_hold"}

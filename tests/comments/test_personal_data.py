@@ -5,6 +5,7 @@ from http import HTTPStatus
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,8 +17,8 @@ from comments.models import (
     ModerationSettings,
     ReaderEmail,
 )
-from comments.personal_data import ERASED_NAME, ERASED_TEXT
-from comments.services import comment_edit
+from comments.personal_data import ERASED_NAME, ERASED_TEXT, personal_data_erase
+from comments.services import comment_edit, comment_set_status
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,8 @@ def test_export_gives_every_comment_of_the_email_as_json_and_logs_it(admin_clien
     assert data["commenter_rules"][0]["action"] == CommenterRule.Action.TRUST
     events = ModerationEvent.objects.filter(kind=ModerationEvent.Kind.EXPORT)
     assert sorted(events.values_list("comment_id", flat=True)) == [first.pk, second.pk]
-    assert len(set(events.values_list("batch", flat=True))) == 1
+    assert set(events.values_list("batch", flat=True)) == {None}  # no decision: nothing to undo
+    assert set(events.values_list("actor_name", "article_title")) == {("admin", first.article.title)}
     assert not other.events.filter(kind=ModerationEvent.Kind.EXPORT).exists()
 
 
@@ -190,3 +192,27 @@ def test_only_those_handling_personal_data_change_how_long_it_is_kept(client, dj
     assert "personal_data_days" not in form.fields
     assert "erasure_keeps_text" not in form.fields
     assert "flood_max_comments" in form.fields
+
+
+def test_an_erasure_leaves_no_trace_on_pages_threads_or_counts(django_capture_on_commit_callbacks):
+    """Regression: erasing bypassed the services, so cached pages, rendered text, threads and counts kept it."""
+    parent = CommentFactory(author_name="Secret Person", author_email="sp@example.org", body="Secret words.")
+    reply = CommentFactory(article=parent.article, parent=parent, author_name="Other", body="A reply.")
+    reply.refresh_from_db()
+    assert reply.thread_root_id == parent.pk
+    reader = Client()
+    assert "Secret Person" in reader.get(parent.article.get_absolute_url()).content.decode()  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        personal_data_erase(email="sp@example.org", by=None, keep_text=False)
+    parent.refresh_from_db()
+    reply.refresh_from_db()
+    parent.article.refresh_from_db()
+    assert "Secret words." not in parent.body_html
+    assert reply.thread_root_id is None  # the reply starts its own thread, shown top-level
+    assert (parent.article.comment_count, parent.article.comment_thread_count) == (1, 1)
+    html = Client().get(parent.article.get_absolute_url()).content.decode()
+    assert "Secret Person" not in html
+    assert "A reply." in html
+    comment_set_status(comment=parent, to=Comment.Status.APPROVED, by=None)  # re-approved by mistake
+    parent.refresh_from_db()
+    assert "Secret words." not in parent.body_html

@@ -129,3 +129,16 @@ def test_undo_works_once_within_the_window_and_an_undo_is_not_undone(admin_user)
         batch_undo(batch=late, by=admin_user, now=timezone.now() + UNDO_WINDOW + timedelta(seconds=1))
     with pytest.raises(UndoUnavailable, match="no such"):
         batch_undo(batch=uuid.uuid4(), by=admin_user)
+
+
+def test_undo_after_a_comment_of_the_decision_was_deleted_restores_the_others(admin_client):
+    """Regression: a deleted comment in the batch made the undo answer 500."""
+    kept, deleted = CommentFactory.create_batch(2, status=Comment.Status.PENDING)
+    batch = uuid.uuid4()
+    for comment in (kept, deleted):
+        comment_decide(comment=comment, decision=SPAM, by=None, batch=batch)
+    deleted.delete()
+    undone = batch_undo(batch=batch, by=None)
+    kept.refresh_from_db()
+    assert kept.status == Comment.Status.PENDING
+    assert undone.restored == [kept.pk]

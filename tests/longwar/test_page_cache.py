@@ -201,3 +201,12 @@ def test_a_stored_page_is_served_past_the_database_with_its_headers_and_the_csrf
         ),
     )
     assert posted.status_code == HTTPStatus.FOUND  # the form of a page served this way posts
+
+
+def test_a_reply_form_is_never_kept_by_any_cache_and_gzip_refused_is_not_sent(article):
+    reply = Client().get(article.get_absolute_url(), {"replyto": CommentFactory(article=article).pk})
+    assert "no-store" in reply["Cache-Control"]  # it carries this reader's tokens
+    Client().get(article.get_absolute_url())  # stored
+    plain = Client().get(article.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert not plain.has_header("Content-Encoding")
+    assert b"<!DOCTYPE html>" in plain.content

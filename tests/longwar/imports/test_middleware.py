@@ -75,3 +75,8 @@ def test_an_old_anchor_never_duplicates_an_id_on_the_page(run_import, client):
     html = client.get(article("101").get_absolute_url()).content.decode()
     assert html.count('id="comment-5000010"') == 1
     assert 'id="comment-5000011"' in html  # the other Disqus comment keeps its anchor
+
+
+@pytest.mark.parametrize("p", ["\x00", "12\x00", "abc", " "])
+def test_odd_post_ids_answer_404_not_500(client, p):
+    assert client.get(reverse("articles:index"), {"p": p}).status_code == HTTPStatus.NOT_FOUND
