@@ -120,8 +120,8 @@ def embedded_database_settings(pgdata: Path) -> dict:
                 if cursor.fetchone() is None:
                     try:
                         cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-                    except psycopg2.errors.DuplicateDatabase:
-                        pass  # another process created it a moment ago
+                    except (psycopg2.errors.DuplicateDatabase, psycopg2.errors.UniqueViolation):
+                        pass  # another process created it a moment ago (or is creating it right now)
         finally:
             conn.close()
     except Exception as exc:

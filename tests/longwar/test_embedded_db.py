@@ -125,3 +125,17 @@ def test_embedded_server_failure_is_one_clear_line(tmp_path):
     assert "\n" not in message
     assert "cannot start the embedded PostgreSQL server" in message
     assert "DATABASE_URL" in message
+
+
+def test_processes_starting_at_once_on_a_new_server_all_attach():
+    """Regression: two processes creating the database at the same moment made one of them fail to start."""
+    path = Path(tempfile.mkdtemp(prefix="longwar-scratch-")) / "pgdata"
+    path.mkdir()
+    try:
+        starting = [manage(path, "shell", "-c", "pass") for _ in range(3)]
+        assert [process.wait(120) for process in starting] == [0, 0, 0], [p.stderr.read() for p in starting]
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "longwar.embedded_db", "stop"], env=environment(path), check=False
+        )
+        shutil.rmtree(path.parent)
