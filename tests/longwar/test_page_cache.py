@@ -7,13 +7,14 @@ from http import HTTPStatus
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from comments.forms import form_token_age, make_form_token
 from comments.models import Comment, ModerationSettings
 from comments.reader import REMEMBER_COOKIE
-from longwar.page_cache import CSRF_SLOT, FORM_TOKEN_SLOT
+from longwar.page_cache import CSRF_SLOT, FORM_TOKEN_SLOT, csrf_token
 from tests.factories import ArticleFactory, CommentFactory
 from tests.longwar.page_changes import CHANGES, prepare
 
@@ -34,7 +35,7 @@ def stored_pages() -> list[bytes]:
     """What the shared cache holds: every stored page's HTML, slots unfilled."""
     keys = [key for key in cache._cache if ":pages:page:" in key] if hasattr(cache, "_cache") else []
     entries = [cache.get(key.split(":", 2)[2]) for key in keys]
-    return [entry.body(entry.tail, gzip=False) for entry in entries]
+    return [entry.with_slots() for entry in entries]
 
 
 def comment_form(article, **fields) -> dict:
@@ -210,3 +211,17 @@ def test_a_reply_form_is_never_kept_by_any_cache_and_gzip_refused_is_not_sent(ar
     plain = Client().get(article.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
     assert not plain.has_header("Content-Encoding")
     assert b"<!DOCTYPE html>" in plain.content
+
+
+def test_stored_pages_carry_djangos_masked_csrf_token_of_the_readers_secret():
+    new_reader = RequestFactory().get("/")
+    first, second = csrf_token(new_reader), csrf_token(new_reader)
+    secret = new_reader.META["CSRF_COOKIE"]  # a new secret, sent as the cookie
+    assert new_reader.META["CSRF_COOKIE_NEEDS_UPDATE"]
+    assert first != second  # masked afresh each time
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
+    returning = RequestFactory().get("/")
+    returning.META["CSRF_COOKIE"] = secret  # what CsrfViewMiddleware reads from the cookie
+    assert _unmask_cipher_token(csrf_token(returning)) == secret
+    drawn = "".join(csrf_token(RequestFactory().get("/")) for _ in range(100))
+    assert set(drawn) == set(CSRF_ALLOWED_CHARS) and len(drawn) == 6400
