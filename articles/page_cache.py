@@ -18,8 +18,9 @@ def article_version_key(slug: str) -> str:
     return f"pages:v:article:{slug}"
 
 
-def new_version() -> str:
-    return secrets.token_hex(8)
+def new_version() -> int:
+    """A random version: an integer, which Django's Redis cache stores as it is, not pickled."""
+    return secrets.randbits(63)
 
 
 def _move_on(key: str) -> None:

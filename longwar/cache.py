@@ -1,10 +1,28 @@
-"""Django's Redis cache, keeping one redis-py client per connection pool.
+"""Django's Redis cache with two changes: one redis-py client per connection pool, and announced keys.
 
 Django's client builds a new redis-py client (and its table of response callbacks) for every cache call,
 about a third of the time of a page served from the cache; the clients are thread-safe, so one will do.
+
+Announced keys (option ANNOUNCED: key prefixes) are values read on every request and rarely written, such as
+the page versions every stored page is checked against: asking Redis for them was a round trip taking a third
+of a stored page's time. Every write of such a key is announced on a Redis channel that each process listens
+to, and a process reads its own copy of the key until it hears of a change. The copy is dropped whenever the
+subscription fails, and trusted for at most TRUST_SECONDS in any case, which bounds what a failure nobody
+notices (a network path dropped silently, a write made outside this class) can cost.
 """
 
+import os
+import threading
+import time
+from functools import cached_property
+
 from django.core.cache.backends import redis
+from redis.exceptions import RedisError
+
+CHANNEL = "longwar:cache:announced"
+EVERYTHING = ""  # announced when the cache is cleared
+TRUST_SECONDS = 1.0
+MAX_COPIES = 10_000
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -19,7 +37,128 @@ class RedisCacheClient(redis.RedisCacheClient):
         return self._clients[index]
 
 
+class Copies:
+    """This process's copies of announced keys (full cache keys), kept while a subscription to CHANNEL
+    tells of every change."""
+
+    def __init__(self, client: RedisCacheClient):
+        self.client = client
+        self.lock = threading.Lock()
+        self.pid = None
+        self.values = {}  # key: (value, trusted until)
+        self.pubsub = None
+        self.retry_at = 0.0
+        self.heard = 0  # announcements (and losses) heard so far: a read overtaken by one is not copied
+
+    def read(self, keys: list[str]) -> dict:
+        with self.lock:
+            listening = self._listen()
+            now = time.monotonic()
+            copied = {key: self.values[key] for key in keys if key in self.values}
+            if listening and len(copied) == len(keys) and all(until > now for _, until in copied.values()):
+                return {key: value for key, (value, _) in copied.items()}
+            heard = self.heard
+        found = self.client.get_many(keys)
+        with self.lock:
+            if listening and self._listen() and self.heard == heard:
+                if len(self.values) > MAX_COPIES:
+                    self.values.clear()
+                until = time.monotonic() + TRUST_SECONDS
+                self.values.update((key, (value, until)) for key, value in found.items())
+        return found
+
+    def announce(self, keys: list[str]) -> None:
+        self.client.get_client(write=True).publish(CHANNEL, "\n".join(keys))
+
+    def _listen(self) -> bool:
+        """Subscribe if need be and take in what was announced; False when not listening."""
+        if self.pid != os.getpid():  # a forked process listens for itself
+            self.pid, self.pubsub = os.getpid(), None
+            self._forget()
+        try:
+            if self.pubsub is None:
+                if time.monotonic() < self.retry_at:
+                    return False
+                pubsub = self.client.get_client().pubsub()
+                pubsub.subscribe(CHANNEL)
+                if pubsub.get_message(timeout=1) is None:  # listening only once Redis confirms it
+                    raise TimeoutError("no confirmation of the subscription")
+                self.pubsub = pubsub
+            while (message := self.pubsub.get_message(timeout=0)) is not None:
+                if message["type"] == "message":
+                    self.heard += 1
+                    for key in message["data"].decode().split("\n"):
+                        if key == EVERYTHING:
+                            self.values.clear()
+                        self.values.pop(key, None)
+            return True
+        except (RedisError, OSError):
+            self._forget()
+            self.pubsub = None
+            self.retry_at = time.monotonic() + 1
+            return False
+
+    def _forget(self) -> None:
+        self.values.clear()
+        self.heard += 1
+
+
 class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
-        super().__init__(server, params)
+        options = dict(params.get("OPTIONS", {}))
+        self.announced = tuple(options.pop("ANNOUNCED", ()))
+        super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
+
+    @cached_property
+    def _copies(self) -> Copies:
+        return Copies(self._cache)
+
+    def _announce(self, keys, version) -> None:
+        if announced := [
+            self.make_and_validate_key(key, version=version) for key in keys if key.startswith(self.announced)
+        ]:
+            self._copies.announce(announced)
+
+    def get(self, key, default=None, version=None):
+        if not key.startswith(self.announced):
+            return super().get(key, default, version)
+        return self.get_many([key], version=version).get(key, default)
+
+    def get_many(self, keys, version=None):
+        made = {self.make_and_validate_key(key, version=version): key for key in keys}
+        announced = [made_key for made_key, key in made.items() if key.startswith(self.announced)]
+        found = self._copies.read(announced) if announced else {}
+        if rest := [made_key for made_key in made if made_key not in announced]:
+            found |= self._cache.get_many(rest)
+        return {made[made_key]: value for made_key, value in found.items()}
+
+    def set(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
+        super().set(key, value, timeout, version)
+        self._announce([key], version)
+
+    def add(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
+        added = super().add(key, value, timeout, version)
+        if added:
+            self._announce([key], version)
+        return added
+
+    def delete(self, key, version=None):
+        deleted = super().delete(key, version)
+        self._announce([key], version)
+        return deleted
+
+    def set_many(self, data, timeout=redis.DEFAULT_TIMEOUT, version=None):
+        failed = super().set_many(data, timeout, version)
+        self._announce(list(data), version)
+        return failed
+
+    def delete_many(self, keys, version=None):
+        super().delete_many(keys, version)
+        self._announce(list(keys), version)
+
+    def clear(self):
+        cleared = super().clear()
+        if self.announced:
+            self._copies.announce([EVERYTHING])
+        return cleared

@@ -105,7 +105,7 @@ class Entry:
     deflated apart. A reader's page is those pieces with their tokens between them, so serving it
     compresses nothing; only the CRC of the small tail is computed for each reader."""
 
-    versions: tuple[str, str]
+    versions: tuple[int, int]
     head: bytes  # raw deflate of the HTML before the first slot
     head_crc: int
     head_length: int
@@ -118,7 +118,7 @@ class Entry:
     expires_at: float
     form_article_id: int | None = None
 
-    def current(self, versions: tuple[str | None, str | None]) -> bool:
+    def current(self, versions: tuple[int | None, int | None]) -> bool:
         return self.versions == versions and time.time() < self.expires_at
 
     @classmethod
@@ -159,18 +159,19 @@ class Entry:
 
 def _page_key(request, slug: str) -> str | None:
     """The cache key of this page, or None when it is not cached (a reply form, an odd page number)."""
-    if "replyto" in request.GET:
+    query = request.GET if request.META.get("QUERY_STRING") else {}
+    if "replyto" in query:
         return None
-    page = request.GET.get("cpage", "1")
+    page = query.get("cpage", "1")
     if not (page.isdigit() and len(page) <= 6):
         return None
-    sort = comment_sort(request.GET.get("csort")).value
+    sort = comment_sort(query.get("csort")).value
     return (
         f"pages:page:{ENTRY_FORMAT}:{request.scheme}://{request.get_host()}{request.path}?{sort}&{int(page)}"
     )
 
 
-def _current_versions(found: dict, article_key: str) -> tuple[str, str]:
+def _current_versions(found: dict, article_key: str) -> tuple[int, int]:
     """The site's and the article's versions, starting them (once, atomically) where there are none yet."""
     versions = []
     for key in (SITE_VERSION_KEY, article_key):
@@ -293,7 +294,7 @@ class PageCacheMiddleware:
             return None
         return _cached_slug(request.path_info)
 
-    def _render(self, request, key: str, versions: tuple[str, str]) -> Entry | HttpResponse:
+    def _render(self, request, key: str, versions: tuple[int, int]) -> Entry | HttpResponse:
         """Render the page with slots and store it; anything but a plain 200 page goes back as it is."""
         request.page_cache = rendering = SharedRendering()
         with primary_reads():
@@ -332,10 +333,15 @@ class PageCacheMiddleware:
             if gzip:
                 response["Content-Encoding"] = "gzip"
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
+        response["Last-Modified"] = _http_date(last_modified)
         response["Cache-Control"] = "private, no-cache"  # browsers revalidate; shared HTTP caches keep out
-        patch_vary_headers(response, ["Cookie", "Accept-Encoding"])
+        response["Vary"] = "Cookie, Accept-Encoding"
         return response
+
+
+@lru_cache(maxsize=64)
+def _http_date(seconds: int) -> str:
+    return http_date(seconds)
 
 
 @lru_cache(maxsize=4096)

@@ -162,6 +162,9 @@ CACHES = {
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "longwar.cache.RedisCache"  # one redis-py client per pool, not per call
+    # The page versions (articles.page_cache) every stored page is checked against: each process keeps a
+    # copy, told of every change through Redis (see longwar.cache).
+    CACHES["default"].setdefault("OPTIONS", {})["ANNOUNCED"] = ["pages:v:"]
 # How long a rendered article page may be served from the cache (it is retired at once when it changes).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Sessions (held comments, messages, staff logins) live in the database, so every app server sees them.

@@ -1,7 +1,12 @@
-"""The shared cache: Redis when named, else the database; never memory of one process."""
+"""The shared cache: Redis when named, else the database; never the memory of one process alone (copies of
+announced keys only, dropped when a change is announced)."""
+
+import time
+import uuid
 
 from django.core.cache import caches
 
+import longwar.cache
 from longwar.cache import RedisCache
 from tests.longwar.test_settings import UNREACHABLE_DB, run_django
 
@@ -22,3 +27,78 @@ def test_redis_cache_keeps_one_client_per_pool(settings, redis_url):
     assert cache._cache.get_client() is cache._cache.get_client()
     cache.set("longwar-test", {"a": 1}, 30)
     assert cache.get_many(["longwar-test", "missing"]) == {"longwar-test": {"a": 1}}
+
+
+def announced_cache(redis_url, prefix: str) -> RedisCache:
+    """A cache as one process of the site has it (each instance keeps its own copies and subscription)."""
+    return RedisCache(redis_url, {"KEY_PREFIX": prefix, "OPTIONS": {"ANNOUNCED": ["pages:v:"]}})
+
+
+def redis_reads(cache: RedisCache, monkeypatch) -> list:
+    """Record every read this cache sends to Redis."""
+    reads = []
+    real = cache._cache.get_many
+    monkeypatch.setattr(cache._cache, "get_many", lambda keys: reads.append(keys) or real(keys))
+    return reads
+
+
+def test_announced_keys_are_read_from_the_copy_until_a_change_is_announced(redis_url, monkeypatch):
+    prefix = uuid.uuid4().hex
+    writer, reader = announced_cache(redis_url, prefix), announced_cache(redis_url, prefix)
+    writer.set_many({"pages:v:site": 1, "pages:v:article:a": 2, "other": 3}, None)
+    reads = redis_reads(reader, monkeypatch)
+    assert reader.get_many(["pages:v:site", "pages:v:article:a"]) == {
+        "pages:v:site": 1,
+        "pages:v:article:a": 2,
+    }
+    assert reader.get("pages:v:site") == 1
+    assert reader.get_many(["pages:v:article:a"]) == {"pages:v:article:a": 2}
+    assert len(reads) == 1  # then from the copy
+    assert reader.get("other") == 3
+    assert len(reads) == 1  # keys not announced are read by Django's own get, never copied
+
+    for change in (
+        lambda: writer.set("pages:v:site", 10, None),
+        lambda: writer.delete("pages:v:site"),
+        lambda: writer.add("pages:v:site", 11, None),
+        lambda: writer.set_many({"pages:v:site": 12}, None),
+        lambda: writer.delete_many(["pages:v:site"]),
+    ):
+        change()
+        wait_for_announcement()
+        assert reader.get("pages:v:site") == writer.get("pages:v:site")  # seen at once, on the next read
+    reads.clear()
+    reader.get_many(["pages:v:site", "pages:v:article:a"])
+    writer.clear()
+    wait_for_announcement()
+    assert reader.get_many(["pages:v:site", "pages:v:article:a"]) == {}
+    assert len(reads) == 2
+
+
+def wait_for_announcement():
+    time.sleep(0.05)  # the announcement crosses a socket, as between two servers
+
+
+def test_copies_are_dropped_when_the_subscription_is_lost_and_trusted_for_a_second_at_most(
+    redis_url, monkeypatch
+):
+    prefix = uuid.uuid4().hex
+    reader = announced_cache(redis_url, prefix)
+    reader.set("pages:v:site", 1, None)
+    assert reader.get("pages:v:site") == 1
+    silently = reader._cache.get_client(write=True)  # a write nobody announces
+    silently.set(reader.make_and_validate_key("pages:v:site"), 2)
+    assert reader.get("pages:v:site") == 1  # still the copy
+    silently.client_kill_filter(_type="pubsub")  # the subscription is cut
+    wait_for_announcement()
+    assert reader.get("pages:v:site") == 2  # copies dropped: read from Redis
+    assert reader.get("pages:v:site") == 2
+    silently.set(reader.make_and_validate_key("pages:v:site"), 3)
+    assert reader.get("pages:v:site") == 3  # not listening: every read asks Redis
+    time.sleep(1.1)  # a second later it listens again
+    monkeypatch.setattr(longwar.cache, "TRUST_SECONDS", 0.05)
+    assert reader.get("pages:v:site") == 3  # copied, trusted for 0.05 s
+    silently.set(reader.make_and_validate_key("pages:v:site"), 4)
+    assert reader.get("pages:v:site") == 3
+    time.sleep(0.1)
+    assert reader.get("pages:v:site") == 4

@@ -1,5 +1,5 @@
 """Two processes of the site sharing one real Redis: a page one renders is served by the other, and a change
-made in one retires the page in both."""
+made in one retires the page in both (each keeps its own copy of the page and of the versions)."""
 
 import os
 import subprocess
@@ -63,8 +63,12 @@ def other_process(redis_url, database_url):
 def test_pages_and_their_retirement_are_shared_through_redis(
     settings, redis_url, other_process, django_assert_max_num_queries
 ):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    settings.CACHES = {  # as the settings make it of REDIS_URL: each process keeps copies of the versions
+        "default": {
+            "BACKEND": "longwar.cache.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": {"ANNOUNCED": ["pages:v:"]},
+        }
     }
     for kind, (_, text, present) in CHANGES.items():
         article = ArticleFactory()
