@@ -1,12 +1,11 @@
 """Aggregate figures about comments for the staff insights page; each is one query, whatever the row count."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
+from articles.days import DayNumber, day_starts
 from comments.models import Comment
 
 
@@ -22,12 +21,13 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), output_field=DurationField(), **extra)
 
 
-def comments_by_day_and_status(since: datetime) -> dict[tuple[date, str], int]:
-    """Comments posted each newsroom day since `since`, by the status they have now (days with none left out)."""
+def comments_by_day_and_status(days: list[date]) -> dict[tuple[date, str], int]:
+    """Comments posted on each of these newsroom days, by the status they have now (days with none left out)."""
+    starts = day_starts(days)
     return {
-        (day, status): n
-        for day, status, n in Comment.objects.filter(created_at__gte=since)
-        .annotate(day=TruncDate("created_at"))
+        (days[number - 1], status): n
+        for number, status, n in Comment.objects.filter(created_at__gte=starts[0], created_at__lt=starts[-1])
+        .annotate(day=DayNumber("created_at", days))
         .values_list("day", "status")
         .annotate(n=Count("*"))
         .values_list("day", "status", "n")
@@ -43,8 +43,8 @@ def moderation_times(since: datetime) -> dict:
     )
 
 
-def pending_queue_per_day(first: date, last: date) -> list[int]:
-    """Comments waiting for a moderator at the end of each day from `first` to `last`, by running sums in SQL.
+def pending_queue_per_day(days: list[date]) -> list[int]:
+    """Comments waiting for a moderator at the end of each of these days (consecutive), by running sums in SQL.
 
     A comment joins the queue the day it is posted and leaves it the day a moderator decides
     (`moderated_at`). Comments never decided by a moderator but no longer pending (e.g. spam caught on
@@ -52,35 +52,42 @@ def pending_queue_per_day(first: date, last: date) -> list[int]:
     """
     table = connection.ops.quote_name(Comment._meta.db_table)
     # One pass: changes before the window count on its first day, then a running sum over the days. A comment
-    # posted and decided before the window adds nothing, so only those decided since, or still waiting, are read
-    # (by index: comment_moderated_cover_idx, comment_queue_idx).
+    # posted and decided before the window adds nothing, so only those decided since (counted once per day
+    # posted and day decided), or still waiting, are read (by index: comment_moderated_cover_idx,
+    # comment_queue_idx).
     sql = f"""
-        WITH changes AS (
-            SELECT (created_at AT TIME ZONE %(tz)s)::date AS day, 1 AS change
+        WITH decided AS (
+            SELECT width_bucket(created_at, %(starts)s::timestamptz[]) AS posted,
+                   width_bucket(moderated_at, %(starts)s::timestamptz[]) AS decided,
+                   count(*) AS n
               FROM {table} WHERE moderated_at >= %(since)s
+             GROUP BY 1, 2
+        ),
+        changes AS (
+            SELECT posted AS day, n AS change FROM decided
             UNION ALL
-            SELECT (created_at AT TIME ZONE %(tz)s)::date, 1
+            SELECT decided, -n FROM decided
+            UNION ALL
+            SELECT width_bucket(created_at, %(starts)s::timestamptz[]), count(*)
               FROM {table} WHERE moderated_at IS NULL AND status = %(pending)s
-            UNION ALL
-            SELECT (moderated_at AT TIME ZONE %(tz)s)::date, -1
-              FROM {table} WHERE moderated_at >= %(since)s
+             GROUP BY 1
         ),
         per_day AS (
-            SELECT greatest(day, %(first)s::date) AS day, sum(change) AS change
-              FROM changes WHERE day <= %(last)s::date
+            SELECT greatest(day, 1) AS day, sum(change) AS change
+              FROM changes WHERE day <= %(days)s
              GROUP BY 1
         )
         SELECT coalesce(sum(per_day.change) OVER (ORDER BY days.day), 0)
-          FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS days(day)
-          LEFT JOIN per_day ON per_day.day = days.day::date
+          FROM generate_series(1, %(days)s) AS days(day)
+          LEFT JOIN per_day ON per_day.day = days.day
          ORDER BY days.day
     """
+    starts = day_starts(days)  # day numbers as in articles.days.DayNumber
     params = {
-        "tz": timezone.get_current_timezone_name(),
         "pending": Comment.Status.PENDING.value,
-        "first": first,
-        "last": last,
-        "since": timezone.make_aware(datetime.combine(first, time.min)),
+        "starts": starts,
+        "since": starts[0],
+        "days": len(days),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -97,7 +104,7 @@ def rule_outcomes(since: datetime) -> dict[str, dict[str, int]]:
                count(*) FILTER (WHERE moderated_by_id IS NOT NULL AND status IN (%(spam)s, %(removed)s)),
                count(*)
           FROM {table}, jsonb_array_elements(reasons) AS reason
-         WHERE created_at >= %(since)s
+         WHERE created_at >= %(since)s AND reasons <> '[]'::jsonb  -- comment_flagged_idx
          GROUP BY 1
     """
     params = {

@@ -6,12 +6,13 @@ queries with a hundred rows or a million.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from articles.days import start_of
 from comments.models import STATUS_DISPLAY_ORDER
 from comments.moderation import HOLD_ALL_REASON, REASON_LABELS
 from comments.stats import comments_by_day_and_status, moderation_times, pending_queue_per_day, rule_outcomes
@@ -30,18 +31,14 @@ def window(days: int) -> list[date]:
     return [today - timedelta(days=days - 1 - offset) for offset in range(days)]
 
 
-def start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def donation_clicks_per_day(days: list[date]) -> list[int]:
-    counts = clicks_by_day(start_of(days[0]))
+    counts = clicks_by_day(days)
     return [counts.get(day, 0) for day in days]
 
 
 def comments_per_day_by_status(days: list[date]) -> dict[str, list[int]]:
     """Comments posted each day, split by the status they have now, in the charts' stacking order."""
-    counts = comments_by_day_and_status(start_of(days[0]))
+    counts = comments_by_day_and_status(days)
     return {status: [counts.get((day, status), 0) for day in days] for status in STATUS_DISPLAY_ORDER}
 
 
@@ -177,7 +174,7 @@ def donation_insights() -> dict:
 def comment_insights() -> dict:
     days = window(CHART_DAYS)
     times = moderation_times(start_of(days[0]))
-    queue = pending_queue_per_day(days[0], days[-1])
+    queue = pending_queue_per_day(days)
     return {
         "comments_chart": bar_chart(days, comments_per_day_by_status(days), "status"),
         "decided": times["decided"],

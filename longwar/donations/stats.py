@@ -3,23 +3,27 @@
 from datetime import date, datetime
 
 from django.db.models import Count
-from django.db.models.functions import TruncDate
 
+from articles.days import DayNumber, day_starts
 from longwar.donations.models import DonationClick
 
 TOP_ARTICLES_LIMIT = 10
 
 
-def clicks_by_day(since: datetime) -> dict[date, int]:
-    """Counted clicks each newsroom day since `since` (days with none left out)."""
-    return dict(
-        DonationClick.objects.filter(clicked_at__gte=since)
-        .annotate(day=TruncDate("clicked_at"))
+def clicks_by_day(days: list[date]) -> dict[date, int]:
+    """Counted clicks on each of these newsroom days (days with none left out)."""
+    starts = day_starts(days)
+    return {
+        days[number - 1]: clicks
+        for number, clicks in DonationClick.objects.filter(
+            clicked_at__gte=starts[0], clicked_at__lt=starts[-1]
+        )
+        .annotate(day=DayNumber("clicked_at", days))
         .values_list("day")
         .annotate(clicks=Count("*"))
         .values_list("day", "clicks")
         .order_by()
-    )
+    }
 
 
 def top_donation_articles(since: datetime, limit: int = TOP_ARTICLES_LIMIT) -> list[dict]:
