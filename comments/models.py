@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -203,6 +204,7 @@ class EventKind(models.TextChoices):
     UNFEATURE = "unfeature", "No longer an editors' pick"
     REVIEWED = "reviewed", "Readers' reports reviewed"
     REOPENED = "reopened", "Readers' reports open again"
+    STANDING = "standing", "Commenter trusted or blocked"
     # An imported comment's original status: counts as a moderator's decision for what learns from them.
     IMPORT = "import", "Imported with its status"
     EXPORT = "export", "Personal data exported"
@@ -316,6 +318,13 @@ class CommenterRule(models.Model):
         blank=True,
         db_index=True,
         help_text="The decision that wrote it, so undoing it removes it.",
+    )
+    replaced = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        encoder=DjangoJSONEncoder,
+        help_text="The standing this one replaced, put back if the decision that wrote it is undone.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from articles.models import Article
 from articles.page_cache import article_page_changed
 from comments import learning, notifications, surge
-from comments.addresses import FLOOD_PREFIX, TRUST_PREFIX, in_network, network_of
+from comments.addresses import FLOOD_PREFIX, TRUST_PREFIX, in_network, network_of, normalised_ip
 from comments.decisions import UNDO_WINDOW, Decision
 from comments.models import (
     Comment,
@@ -609,25 +609,51 @@ def comment_set_featured(
     return True
 
 
-def _set_commenter_rules(*, comment: Comment, decision: Decision, by, batch: UUID | None) -> None:
-    """Trust or block the commenter by the decision's kinds of value; comments without one (imports) get no rule."""
+STANDING_FIELDS = ("action", "note", "expires_at", "batch", "created_by_id", "created_at", "replaced")
+
+
+def _set_commenter_rules(*, comment: Comment, decision: Decision, by, batch: UUID | None) -> bool:
+    """Trust or block the commenter by the decision's kinds of value (comments without one, imports, get no
+    rule); the standing each replaces is kept on it for an undo. Logged; False when the commenter already
+    stood so."""
     values = {
         CommenterRule.Kind.EMAIL: comment.author_email.lower(),
-        CommenterRule.Kind.IP: comment.ip_address,
+        CommenterRule.Kind.IP: normalised_ip(comment.ip_address) if comment.ip_address else "",
     }
+    changed = False
     for kind in decision.rule_kinds:
-        if values[kind]:
-            CommenterRule.objects.update_or_create(
-                kind=kind,
-                value=values[kind],
-                defaults={
-                    "action": decision.commenter_rule,
-                    "expires_at": None,
-                    "batch": batch,
-                    "created_by": by,
-                    "note": f"{decision.done} from comment {comment.pk}",
-                },
-            )
+        if not values[kind]:
+            continue
+        rule = CommenterRule.objects.select_for_update().filter(kind=kind, value=values[kind]).first()
+        if rule is not None and rule.action == decision.commenter_rule and rule.expires_at is None:
+            continue
+        replaced = {name: getattr(rule, name) for name in STANDING_FIELDS} if rule else None
+        rule = rule or CommenterRule(kind=kind, value=values[kind])
+        rule.action, rule.expires_at, rule.batch, rule.created_by = decision.commenter_rule, None, batch, by
+        rule.note, rule.replaced = f"{decision.done} from comment {comment.pk}", replaced
+        rule.save()
+        changed = True
+    if changed:
+        _log(
+            comment=comment,
+            from_status=comment.status,
+            by=by,
+            kind=ModerationEvent.Kind.STANDING,
+            batch=batch,
+        )
+    return changed
+
+
+def _put_back_standings(batch: UUID) -> None:
+    """Undo the commenter rules a decision wrote: each goes back to the standing it replaced, or away."""
+    for rule in CommenterRule.objects.select_for_update().filter(batch=batch):
+        if rule.replaced is None:
+            rule.delete()
+            continue
+        for name, value in rule.replaced.items():
+            field = CommenterRule._meta.get_field(name.removesuffix("_id"))
+            setattr(rule, name, field.to_python(value) if value is not None and name != "replaced" else value)
+        rule.save()
 
 
 @transaction.atomic
@@ -637,9 +663,10 @@ def comment_decide(*, comment: Comment, decision: Decision, by, batch: UUID | No
     A decision also closes the comment's open reports (a moderator has looked at it). Returns False when
     nothing changed (nothing is logged then).
     """
-    if decision.commenter_rule:
-        _set_commenter_rules(comment=comment, decision=decision, by=by, batch=batch)
-    changed = bool(decision.status) and comment_set_status(
+    changed = bool(decision.commenter_rule) and _set_commenter_rules(
+        comment=comment, decision=decision, by=by, batch=batch
+    )
+    changed |= bool(decision.status) and comment_set_status(
         comment=comment, to=decision.status, by=by, reason=decision.log_reason, batch=batch
     )
     if changed and decision.status in learning.LABELS:
@@ -718,7 +745,7 @@ def batch_undo(*, batch: UUID, by, now: datetime | None = None) -> Undone:
             restored.append(comment.pk)
         else:
             skipped += 1
-    CommenterRule.objects.filter(batch=batch).delete()
+    _put_back_standings(batch)
     return Undone(batch=undo_batch, restored=list(dict.fromkeys(restored)), skipped=skipped)
 
 
@@ -741,6 +768,9 @@ def _revert(event: ModerationEvent, comment: Comment, *, by, undo_batch: UUID) -
         ):
             return False
         _log(comment=comment, from_status=comment.status, kind=Kind.REOPENED, **log)
+        return True
+    if event.kind == Kind.STANDING:  # the rules themselves are put back by batch_undo
+        _log(comment=comment, from_status=comment.status, kind=Kind.STANDING, reason="Undone.", **log)
         return True
     return False
 

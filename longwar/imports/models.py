@@ -47,7 +47,13 @@ class ImportedComment(models.Model):
 
     source = models.CharField(max_length=10, choices=Source.choices)
     external_id = models.CharField(max_length=64)
-    comment = models.ForeignKey("comments.Comment", on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        "comments.Comment",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty once the comment is deleted here: a later import does not bring it back.",
+    )
     status = models.CharField(max_length=10, help_text="The status it was last imported with.")
     fingerprint = models.CharField(
         max_length=32,

@@ -98,7 +98,10 @@ def rows_section(section: Section, *, kind: str, source: str, earlier: int, loca
     database: Counter = Counter()
     for expected, actual, local, same, count in rows:
         if actual is None:
-            section.note(count, f"in the file as {expected} but not in the database", explained=False)
+            if local:
+                section.note(count, "deleted here, so not imported again", explained=True)
+            else:
+                section.note(count, f"in the file as {expected} but not in the database", explained=False)
             continue
         database[actual] += count
         if not same:

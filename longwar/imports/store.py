@@ -4,8 +4,8 @@ Rules, the same for WordPress and Disqus:
 - a record is found again by its source id (`ImportedArticle`, `ImportedComment`), so a second run of the same
   file writes nothing;
 - a newer export updates what changed there, unless it was changed here since: a comment a moderator decided
-  on here (a STATUS event in its log) keeps its status, a text or article edited here keeps its text. The
-  fingerprint of what was last imported tells the two apart;
+  on here (a STATUS event in its log) keeps its status, a text or article edited here keeps its text, a comment
+  deleted here stays deleted. The fingerprint of what was last imported tells the two apart;
 - every record of the file is noted in a temporary table (`import_seen`, dropped at commit), from which
   the parents are resolved (also when a reply comes before its parent) and the report is reconciled.
 """
@@ -190,7 +190,10 @@ class CommentWriter:
                 kind__in=[ModerationEvent.Kind.STATUS, ModerationEvent.Kind.ERASE],  # decided or erased here
             ).values_list("comment_id", flat=True)
         )
-        local = {
+        deleted_here = {r.external_id for r in imported if r.external_id in mappings} - {
+            external_id for external_id, m in mappings.items() if m.comment_id is not None
+        }
+        local = deleted_here | {
             r.external_id
             for r in imported
             if getattr(mappings.get(r.external_id), "comment_id", None) in decided_here
@@ -211,8 +214,9 @@ class CommentWriter:
             ],
         )
         self._create([r for r in imported if r.external_id not in mappings])
+        self.tally.kept_local += len(deleted_here)
         for record in imported:
-            if record.external_id in mappings:
+            if record.external_id in mappings and record.external_id not in deleted_here:
                 self._update(record, mappings[record.external_id], decided_here)
 
     def _create(self, records: list[CommentRecord]) -> None:
@@ -324,7 +328,7 @@ class CommentWriter:
                              ON pm.source = %(source)s AND pm.external_id = s.parent AND s.parent <> ''
                       LEFT JOIN comments_comment pc
                              ON pc.id = pm.comment_id AND pc.article_id = s.article_id AND pc.id <> m.comment_id
-                     WHERE s.kind = 'comment' AND s.expected <> ''""",
+                     WHERE s.kind = 'comment' AND s.expected <> '' AND m.comment_id IS NOT NULL""",
                 params,
             )
             cursor.execute("ALTER TABLE import_parents ADD PRIMARY KEY (id)")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from comments.decisions import APPROVE, BLOCK, FEATURE, REMOVE, REVIEWED, SPAM, UNDO_WINDOW
+from comments.decisions import APPROVE, BLOCK, FEATURE, REMOVE, REVIEWED, SPAM, TRUST, UNDO_WINDOW
 from comments.models import Comment, CommenterRule, CommentReport, ModerationEvent
 from comments.services import (
     UndoUnavailable,
@@ -94,6 +94,45 @@ def test_undo_of_a_block_drops_the_rules_it_wrote(admin_user):
     batch_undo(batch=batch, by=admin_user)
     assert not CommenterRule.objects.exists()
     assert statuses([comment]) == [Comment.Status.PENDING]
+
+
+def test_undo_of_a_block_puts_back_the_standing_it_replaced(admin_user, django_user_model):
+    editor = django_user_model.objects.create(username="editor")
+    earlier = CommenterRule.objects.create(
+        kind=CommenterRule.Kind.EMAIL,
+        value="regular@example.org",
+        action=CommenterRule.Action.TRUST,
+        note="Known to the desk",
+        created_by=editor,
+    )
+    comment = CommentFactory(
+        status=Comment.Status.APPROVED, author_email="Regular@example.org", ip_address="192.0.2.9"
+    )
+    batch = decide([comment], BLOCK, admin_user)
+    assert set(CommenterRule.objects.values_list("action", flat=True)) == {CommenterRule.Action.BLOCK}
+    batch_undo(batch=batch, by=admin_user)
+    [rule] = CommenterRule.objects.all()  # the address rule the block added is gone
+    assert (rule.pk, rule.action, rule.note, rule.created_by, rule.batch, rule.expires_at) == (
+        earlier.pk,
+        CommenterRule.Action.TRUST,
+        "Known to the desk",
+        editor,
+        None,
+        None,
+    )
+    assert abs(rule.created_at - earlier.created_at) < timedelta(milliseconds=1)
+
+
+def test_trusting_an_approved_commenter_is_a_change_that_can_be_undone(admin_user):
+    comment = CommentFactory(status=Comment.Status.APPROVED, author_email="fan@example.org")
+    batch = uuid.uuid4()
+    assert comment_decide(comment=comment, decision=TRUST, by=admin_user, batch=batch)
+    assert CommenterRule.objects.get().action == CommenterRule.Action.TRUST
+    assert ModerationEvent.objects.get(batch=batch).kind == ModerationEvent.Kind.STANDING
+    assert not comment_decide(comment=comment, decision=TRUST, by=admin_user, batch=uuid.uuid4())  # already
+    assert batch_undo(batch=batch, by=admin_user).restored == [comment.pk]
+    assert not CommenterRule.objects.exists()
+    assert statuses([comment]) == [Comment.Status.APPROVED]
 
 
 def test_undo_of_mark_as_reviewed_reopens_the_reports(admin_user):

@@ -296,6 +296,16 @@ def test_a_newer_export_adds_and_updates_but_keeps_decisions_made_here(run_impor
     assert again["written"]["comments"] == {"created": 0, "updated": 0, "unchanged": 8, "kept_local": 2}
 
 
+def test_a_comment_deleted_here_is_not_brought_back_by_importing_again(run_import):
+    run_import("import_wxr", WXR)
+    Comment.objects.get(pk=1001).delete()  # a moderator deleted it here
+    report, _ = run_import("import_wxr", WXR)
+    assert not Comment.objects.filter(pk=1001).exists()
+    assert report["written"]["comments"] == {"created": 0, "updated": 0, "unchanged": 8, "kept_local": 1}
+    assert differences(report, "comments")["deleted here, so not imported again"] == 1
+    assert report["unexplained"] == 0
+
+
 def test_an_article_edited_here_keeps_its_edit(run_import, variant):
     run_import("import_wxr", WXR)
     edited = imported("101")
