@@ -52,6 +52,7 @@ from comments.services import (
     commenter_note_add,
     commenter_remove_all,
     commenter_set_standing,
+    comments_deleted_together,
 )
 from comments.surge import surge_switch
 
@@ -185,8 +186,21 @@ def report_summary(reasons: list[str]) -> str:
     return ", ".join(f"{labels.get(reason, reason)} ×{n}" for reason, n in counts)
 
 
+class DeletesCommentsTogether:
+    """The admin's deletes (one object or a selection, with their comments) rebuild each article's threads
+    once, however many comments go."""
+
+    def delete_model(self, request, obj):
+        with comments_deleted_together():
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with comments_deleted_together():
+            super().delete_queryset(request, queryset)
+
+
 @admin.register(Comment)
-class CommentAdmin(NearDuplicatesMixin, admin.ModelAdmin):
+class CommentAdmin(DeletesCommentsTogether, NearDuplicatesMixin, admin.ModelAdmin):
     list_display = ["comment_text", "about", "quick_actions"]
     list_display_links = None
     list_filter = [StatusFilter, ReasonFilter, ArticleFilter, "created_at"]
@@ -699,7 +713,7 @@ class CommentInline(admin.TabularInline):
         return truncatechars(comment.body, 100)
 
 
-class ArticleWithCommentsAdmin(ArticleAdmin):
+class ArticleWithCommentsAdmin(DeletesCommentsTogether, ArticleAdmin):
     """The articles app's admin, plus each article's comment counts and its comments inline."""
 
     list_display = [*ArticleAdmin.list_display, "approved_comments", "pending_comments"]

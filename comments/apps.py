@@ -4,10 +4,11 @@ from django.db.models.signals import post_delete
 
 def rethread_after_delete(*, instance, **kwargs) -> None:
     """Deleting comments (the admin's delete, a cascade) bypasses the services: the replies of a deleted
-    comment start threads of their own, the counts change and the page is retired."""
-    from comments.services import comment_threads_rebuild
+    comment start threads of their own, the counts change and the page is retired (once per article at the
+    end, inside `comments_deleted_together`)."""
+    from comments.services import comment_threads_rebuild_after_delete
 
-    comment_threads_rebuild(instance.article_id)
+    comment_threads_rebuild_after_delete(instance.article_id)
 
 
 class CommentsConfig(AppConfig):

@@ -2,7 +2,9 @@
 standing, and readers' email subscriptions."""
 
 import math
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -190,6 +192,32 @@ def comment_threads_rebuild(*article_ids: int) -> None:
     _recount(*article_ids)
     for slug in Article.objects.filter(pk__in=article_ids).values_list("slug", flat=True):
         article_page_changed(slug)
+
+
+_deleting = threading.local()
+
+
+@contextmanager
+def comments_deleted_together():
+    """Many comments deleted at once (the admin's bulk delete, an article's cascade): the threads of their
+    articles are rebuilt once each at the end, not once per comment."""
+    if getattr(_deleting, "article_ids", None) is not None:  # already inside one
+        yield
+        return
+    _deleting.article_ids = set()
+    try:
+        yield
+        article_ids = _deleting.article_ids
+    finally:
+        _deleting.article_ids = None
+    comment_threads_rebuild(*article_ids)
+
+
+def comment_threads_rebuild_after_delete(article_id: int) -> None:
+    if getattr(_deleting, "article_ids", None) is None:
+        comment_threads_rebuild(article_id)
+    else:
+        _deleting.article_ids.add(article_id)
 
 
 def _recount(*article_ids: int) -> None:
@@ -609,6 +637,7 @@ def comment_set_featured(
     return True
 
 
+DECIDING_EVENTS = (ModerationEvent.Kind.STATUS, ModerationEvent.Kind.IMPORT)  # events that set a status
 STANDING_FIELDS = ("action", "note", "expires_at", "batch", "created_by_id", "created_at", "replaced")
 
 
@@ -756,7 +785,9 @@ def _revert(event: ModerationEvent, comment: Comment, *, by, undo_batch: UUID) -
     if event.kind == Kind.STATUS:
         if comment.status != event.to_status or not event.from_status:
             return False
-        return comment_set_status(comment=comment, to=event.from_status, reason="Undone.", **log)
+        comment_set_status(comment=comment, to=event.from_status, reason="Undone.", **log)
+        _restore_moderation(comment, before=event)
+        return True
     if event.kind in (Kind.FEATURE, Kind.UNFEATURE):
         was_featured = event.kind == Kind.UNFEATURE
         if comment.featured == was_featured:
@@ -773,6 +804,24 @@ def _revert(event: ModerationEvent, comment: Comment, *, by, undo_batch: UUID) -
         _log(comment=comment, from_status=comment.status, kind=Kind.STANDING, reason="Undone.", **log)
         return True
     return False
+
+
+def _restore_moderation(comment: Comment, *, before: ModerationEvent) -> None:
+    """Who decided the comment, and when, as they were before the undone event: the decision (not an undo)
+    that last put it in its status, by the log; none when the site decided, or while it waits in the queue."""
+    earlier = (
+        ModerationEvent.objects.filter(
+            comment=comment, id__lt=before.id, to_status=comment.status, kind__in=DECIDING_EVENTS, undoes=None
+        )
+        .order_by("-id")
+        .first()
+    )
+    decided = (
+        earlier is not None and earlier.actor_id is not None and comment.status != Comment.Status.PENDING
+    )
+    comment.moderated_by_id = earlier.actor_id if decided else None
+    comment.moderated_at = earlier.created_at if decided else None
+    comment.save(update_fields=["moderated_by", "moderated_at"])
 
 
 class ReportRefused(Exception):

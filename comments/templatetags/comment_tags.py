@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from comments import section
 from comments.models import Comment
+from comments.selectors import CommentSort
 from comments.threads import Node
 
 register = template.Library()
@@ -64,8 +65,11 @@ def safe_http_url(url: str) -> str:
 @register.simple_tag(takes_context=True)
 def comment_threads(context, nodes: list[Node]) -> SafeString:
     """The page's threads, nested as `comments.threads` built them."""
-    report = reverse("comments:report", args=[0]).replace("/0/", "/{}/")
-    edit = reverse("comments:edit", args=[0]).replace("/0/", "/{}/")
+    in_order = (
+        f"?csort={context['sort']}" if context["sort"] != CommentSort.OLDEST else ""
+    )  # comes back after
+    report = reverse("comments:report", args=[0]).replace("/0/", "/{}/") + in_order
+    edit = reverse("comments:edit", args=[0]).replace("/0/", "/{}/") + in_order
     editable = context.get("editable_ids") or set()
     query = context["page_query"]
     reply = escape(f"{context['article'].get_absolute_url()}?{query + '&' if query else ''}")

@@ -10,7 +10,7 @@ from comments.decisions import DECISIONS
 from comments.models import Comment, CommenterRule, ModerationEvent, ModerationSettings
 from comments.moderation import Submission
 from comments.services import comment_decide, comment_submit
-from tests.factories import CommentFactory
+from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,33 @@ def test_replies_survive_their_parents_deletion_and_show_top_level(client):
     assert page.status_code == HTTPStatus.OK
     assert [node.comment for node in page.context["page"].object_list] == [reply]
     assert "A reply to the reply." in page.content.decode()
+
+
+def test_the_admins_bulk_delete_rebuilds_each_articles_threads_once(admin_client, monkeypatch):
+    from comments import services
+
+    article = ArticleFactory()
+    parents = CommentFactory.create_batch(3, article=article)
+    others = [CommentFactory(article=article, parent=parent) for parent in parents[1:]]
+    other_article = CommentFactory().article
+    rebuilt = []
+    real = services.comment_threads_rebuild
+    monkeypatch.setattr(
+        services, "comment_threads_rebuild", lambda *ids: rebuilt.append(set(ids)) or real(*ids)
+    )
+    deleted = [*parents, *Comment.objects.filter(article=other_article)]
+    response = admin_client.post(
+        reverse("admin:comments_comment_changelist") + "?status=all",
+        {"action": "delete_selected", "_selected_action": [c.pk for c in deleted], "post": "yes"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert not Comment.objects.filter(pk__in=[c.pk for c in deleted]).exists()
+    assert rebuilt == [{article.pk, other_article.pk}]  # one rebuild, not one per comment
+    for reply in others:
+        reply.refresh_from_db()
+        assert (reply.parent, reply.thread_root) == (None, None)  # now threads of their own
+    article.refresh_from_db()
+    assert (article.comment_count, article.comment_thread_count) == (2, 2)
 
 
 def test_a_deleted_comments_log_stays_readable(admin_user):

@@ -106,3 +106,23 @@ def test_a_reader_with_a_held_comment_gets_their_own_page_at_a_fixed_cost(
     with django_assert_max_num_queries(10):  # + the session and the reader's held comments
         html = html_of(client, article.get_absolute_url() + "?cpage=1")
     assert "Mine, held." in html or count > 0
+
+
+def test_the_readers_order_comes_back_after_posting_reporting_and_editing(client, article, comment_data):
+    shown = CommentFactory(article=article, body="Shown to everyone.")
+    html = html_of(client, f"{article.get_absolute_url()}?csort=newest")
+    post_url = f"{reverse('comments:post', args=[article.pk])}?csort=newest"
+    report_url = f"{reverse('comments:report', args=[shown.pk])}?csort=newest"
+    assert f'action="{post_url}"' in html
+    assert f'href="{report_url}"' in html
+    posted = client.post(post_url, comment_data(article), REMOTE_ADDR="198.51.100.7")
+    assert posted.status_code == HTTPStatus.FOUND
+    assert "csort=newest" in posted["Location"]
+    mine = Comment.objects.get(body=comment_data(article)["body"])
+    edit_url = f"{reverse('comments:edit', args=[mine.pk])}?csort=newest"
+    assert f'href="{edit_url}"' in html_of(client, posted["Location"])
+    edited = client.post(edit_url, {"body": "Peace deals will go on."})
+    assert "csort=newest" in edited["Location"]
+    assert '<form method="post">' in html_of(client, report_url)  # posts back to this address
+    reported = client.post(report_url, {"reason": "spam"})
+    assert "csort=newest" in reported["Location"]

@@ -47,6 +47,28 @@ def test_undo_of_a_single_decision_restores_and_is_logged(admin_user, decision):
     )
 
 
+def test_undo_puts_back_who_decided_before_and_when(admin_user, django_user_model):
+    editor = django_user_model.objects.create(username="editor")
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    decide([comment], APPROVE, editor)
+    comment.refresh_from_db()
+    approved_at = comment.moderated_at
+    batch = decide([comment], SPAM, admin_user)
+    batch_undo(batch=batch, by=admin_user)
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderated_by, comment.moderated_at) == (
+        Comment.Status.APPROVED,
+        editor,
+        ModerationEvent.objects.filter(comment=comment, to_status=Comment.Status.APPROVED)
+        .earliest("id")
+        .created_at,
+    )
+    assert abs(comment.moderated_at - approved_at) < timedelta(seconds=1)
+    batch_undo(batch=decide([comment], REMOVE, admin_user), by=admin_user)  # and again: still the editor's
+    comment.refresh_from_db()
+    assert comment.moderated_by == editor
+
+
 def test_undo_of_a_bulk_decision_restores_each_previous_status(admin_user):
     pending = CommentFactory.create_batch(3, status=Comment.Status.PENDING)
     approved = CommentFactory(status=Comment.Status.APPROVED)
