@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import Count, Max, Min, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -178,12 +179,22 @@ def editable_comment_ids(article: Article, *, own_ids: list[int], config: Modera
     return {c.pk for c in own if edit_refusal(c, own_ids=own_ids, config=config, now=now) is None}
 
 
-def visible_comment(pk: int, *, own_ids: list[int], staff: bool) -> Comment:
-    """A comment on a published article that this reader may be sent to (staff: any), or 404."""
+def visible_comment(pk: int, *, own_ids: list[int], staff: bool, article_id: str = "") -> Comment:
+    """A comment on a published article that this reader may be sent to (staff: any), or 404.
+
+    Given the article (an id, as a page's anchor finder sends it), `pk` may also be the comment's id on
+    WordPress (`legacy_id`), which wins: old links carry those.
+    """
     comments = Comment.objects.select_related("article").filter(article__in=Article.objects.published())
     if not staff:
         comments = comments.visible_to(own_ids)
-    return get_object_or_404(comments, pk=pk)
+    if not (article_id.isdigit() and len(article_id) <= 18):
+        return get_object_or_404(comments, pk=pk)
+    on_article = comments.filter(Q(pk=pk) | Q(legacy_id=pk), article_id=int(article_id))
+    found = sorted(on_article[:2], key=lambda comment: comment.legacy_id != pk)  # a WordPress id first
+    if not found:
+        raise Http404("No such comment on this article.")
+    return found[0]
 
 
 def comment_location(

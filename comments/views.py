@@ -156,8 +156,17 @@ def _location(request, comment: Comment) -> str:
 
 @require_safe
 def permalink(request, pk: int):
-    """Find the page of the thread that holds a comment; held ones only for their author and staff."""
-    comment = visible_comment(pk, own_ids=own_comment_ids(request), staff=request.user.is_staff)
+    """Find the page of the thread that holds a comment; held ones only for their author and staff.
+
+    With `?article=`, `pk` is a number from an anchor on that article's page (#comment-<n>): a comment's id or
+    the id it had on WordPress, as old links to imported comments carry.
+    """
+    comment = visible_comment(
+        pk,
+        own_ids=own_comment_ids(request),
+        staff=request.user.is_staff,
+        article_id=request.GET.get("article", ""),
+    )
     return HttpResponseRedirect(_location(request, comment))
 
 

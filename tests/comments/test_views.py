@@ -221,6 +221,24 @@ def test_long_threads_are_paginated_and_permalinks_find_the_page(client, article
     assert client.get(comments[0].get_absolute_url())["Location"].endswith(f"/#comment-{comments[0].pk}")
 
 
+def test_an_anchor_number_finds_its_comment_on_the_article_by_id_or_wordpress_id(client, article, config):
+    config.comments_per_page = 1
+    config.save()
+    first = CommentFactory(article=article)
+    imported = CommentFactory(article=article, legacy_id=first.pk)  # its WordPress id is another's id here
+    elsewhere = CommentFactory()
+    find = reverse("comments:permalink", args=[first.pk])
+    found = client.get(f"{find}?article={article.pk}&csort=newest")
+    assert found["Location"] == f"{article.get_absolute_url()}?csort=newest#comment-{imported.pk}"  # WordPress id
+    assert client.get(f"{find}?article=x")["Location"].endswith(f"#comment-{first.pk}")  # an id, as without
+    other = reverse("comments:permalink", args=[elsewhere.pk])
+    assert client.get(f"{other}?article={article.pk}").status_code == HTTPStatus.NOT_FOUND
+    assert client.get(f"{other}?article={'9' * 40}")["Location"].endswith(f"#comment-{elsewhere.pk}")
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'data-find-comment="{reverse("comments:permalink", args=[0])}?article={article.pk}"' in page
+    assert '<script src="/static/comments/anchor.js" defer></script>' in page
+
+
 def test_permalink_of_a_held_comment_is_404_for_others(client):
     comment = CommentFactory(status=Comment.Status.PENDING)
     assert client.get(comment.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND

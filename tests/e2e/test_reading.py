@@ -18,3 +18,25 @@ def test_reader_goes_from_home_to_the_seed_article(live_server, page):
     assert donate.get_attribute("href").startswith(reverse("donate") + "?from=")
     page.get_by_role("link", name="Boko Haram").click()
     assert page.locator("h1").inner_text() == "Boko Haram"
+
+
+def test_a_link_to_a_comment_on_a_later_page_lands_on_it(live_server, page):
+    from comments.models import ModerationSettings
+    from tests.factories import ArticleFactory, CommentFactory
+
+    config = ModerationSettings.load()
+    config.comments_per_page = 2
+    config.save()
+    article = ArticleFactory()
+    comments = [CommentFactory(article=article, body=f"Comment number {n}.") for n in range(5)]
+    comments[4].legacy_id = 9_000_001  # imported from WordPress, whose id for it old links carry
+    comments[4].save()
+    url = live_server.url + article.get_absolute_url()
+    page.goto(f"{url}?csort=newest#comment-{comments[0].pk}")  # oldest: last of the newest first
+    page.wait_for_url(f"**?csort=newest&cpage=3#comment-{comments[0].pk}")
+    assert page.locator(f"#comment-{comments[0].pk}").is_visible()
+    page.goto(f"{url}?cpage=2#comment-9000001")
+    page.wait_for_url(f"**?cpage=3#comment-{comments[4].pk}")
+    assert "Comment number 4." in page.locator(f"#comment-{comments[4].pk}").inner_text()
+    page.goto(f"{url}#comment-{comments[1].pk}")  # on this page already: no trip
+    assert page.url == f"{url}#comment-{comments[1].pk}"
