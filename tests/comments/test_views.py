@@ -229,7 +229,9 @@ def test_an_anchor_number_finds_its_comment_on_the_article_by_id_or_wordpress_id
     elsewhere = CommentFactory()
     find = reverse("comments:permalink", args=[first.pk])
     found = client.get(f"{find}?article={article.pk}&csort=newest")
-    assert found["Location"] == f"{article.get_absolute_url()}?csort=newest#comment-{imported.pk}"  # WordPress id
+    assert (
+        found["Location"] == f"{article.get_absolute_url()}?csort=newest#comment-{imported.pk}"
+    )  # WordPress id
     assert client.get(f"{find}?article=x")["Location"].endswith(f"#comment-{first.pk}")  # an id, as without
     other = reverse("comments:permalink", args=[elsewhere.pk])
     assert client.get(f"{other}?article={article.pk}").status_code == HTTPStatus.NOT_FOUND
