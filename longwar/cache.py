@@ -9,8 +9,14 @@ of a stored page's time. Every write of such a key is announced on a Redis chann
 to, and a process reads its own copy of the key until it hears of a change. The copy is dropped whenever the
 subscription fails, and trusted for at most TRUST_SECONDS in any case, which bounds what a failure nobody
 notices (a network path dropped silently, a write made outside this class) can cost.
+
+When Redis cannot be reached (down, or not answering within the socket timeouts set in settings), the cache
+answers as if it were empty and forgets what it is told, for PAUSE_SECONDS before it tries again: pages are
+rendered instead of served from the cache and posts go through, instead of every request failing. A page
+changed while Redis was unreachable may be served as it was for up to PAGE_CACHE_SECONDS once it is back.
 """
 
+import logging
 import os
 import threading
 import time
@@ -19,6 +25,9 @@ from functools import cached_property
 from django.core.cache.backends import redis
 from redis.exceptions import RedisError
 
+logger = logging.getLogger(__name__)
+
+PAUSE_SECONDS = 5
 CHANNEL = "longwar:cache:announced"
 EVERYTHING = ""  # announced when the cache is cleared
 TRUST_SECONDS = 1.0
@@ -109,10 +118,24 @@ class RedisCache(redis.RedisCache):
         self.announced = tuple(options.pop("ANNOUNCED", ()))
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
+        self._paused_until = 0.0
 
     @cached_property
     def _copies(self) -> Copies:
         return Copies(self._cache)
+
+    def _attempt(self, action, fallback):
+        """`action()`, or `fallback` while Redis cannot be reached (see the module's docstring)."""
+        if time.monotonic() < self._paused_until:
+            return fallback
+        try:
+            return action()
+        except (RedisError, OSError) as error:
+            self._paused_until = time.monotonic() + PAUSE_SECONDS
+            logger.warning(
+                "Redis cannot be reached (%s): the cache is bypassed for %d s", error, PAUSE_SECONDS
+            )
+            return fallback
 
     def _announce(self, keys, version) -> None:
         if announced := [
@@ -122,10 +145,13 @@ class RedisCache(redis.RedisCache):
 
     def get(self, key, default=None, version=None):
         if not key.startswith(self.announced):
-            return super().get(key, default, version)
+            return self._attempt(lambda: super(RedisCache, self).get(key, default, version), default)
         return self.get_many([key], version=version).get(key, default)
 
     def get_many(self, keys, version=None):
+        return self._attempt(lambda: self._get_many(keys, version), {})
+
+    def _get_many(self, keys, version):
         made = {self.make_and_validate_key(key, version=version): key for key in keys}
         announced = [made_key for made_key, key in made.items() if key.startswith(self.announced)]
         found = self._copies.read(announced) if announced else {}
@@ -134,31 +160,49 @@ class RedisCache(redis.RedisCache):
         return {made[made_key]: value for made_key, value in found.items()}
 
     def set(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
-        super().set(key, value, timeout, version)
-        self._announce([key], version)
+        def write():
+            super(RedisCache, self).set(key, value, timeout, version)
+            self._announce([key], version)
+
+        self._attempt(write, None)
 
     def add(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
-        added = super().add(key, value, timeout, version)
-        if added:
-            self._announce([key], version)
-        return added
+        def write():
+            added = super(RedisCache, self).add(key, value, timeout, version)
+            if added:
+                self._announce([key], version)
+            return added
+
+        return self._attempt(write, False)
 
     def delete(self, key, version=None):
-        deleted = super().delete(key, version)
-        self._announce([key], version)
-        return deleted
+        def write():
+            deleted = super(RedisCache, self).delete(key, version)
+            self._announce([key], version)
+            return deleted
+
+        return self._attempt(write, False)
 
     def set_many(self, data, timeout=redis.DEFAULT_TIMEOUT, version=None):
-        failed = super().set_many(data, timeout, version)
-        self._announce(list(data), version)
-        return failed
+        def write():
+            failed = super(RedisCache, self).set_many(data, timeout, version)
+            self._announce(list(data), version)
+            return failed
+
+        return self._attempt(write, list(data))
 
     def delete_many(self, keys, version=None):
-        super().delete_many(keys, version)
-        self._announce(list(keys), version)
+        def write():
+            super(RedisCache, self).delete_many(keys, version)
+            self._announce(list(keys), version)
+
+        self._attempt(write, None)
 
     def clear(self):
-        cleared = super().clear()
-        if self.announced:
-            self._copies.announce([EVERYTHING])
-        return cleared
+        def write():
+            cleared = super(RedisCache, self).clear()
+            if self.announced:
+                self._copies.announce([EVERYTHING])
+            return cleared
+
+        return self._attempt(write, False)

@@ -165,6 +165,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     # The page versions (articles.page_cache) every stored page is checked against: each process keeps a
     # copy, told of every change through Redis (see longwar.cache).
     CACHES["default"].setdefault("OPTIONS", {})["ANNOUNCED"] = ["pages:v:"]
+    # A Redis that stops answering costs a request a second at most: the cache then stands aside a while.
+    CACHES["default"]["OPTIONS"] |= {"socket_connect_timeout": 1, "socket_timeout": 1}
 # How long a rendered article page may be served from the cache (it is retired at once when it changes).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Sessions (held comments, messages, staff logins) live in the database, so every app server sees them.

@@ -1,13 +1,21 @@
 """The shared cache: Redis when named, else the database; never the memory of one process alone (copies of
 announced keys only, dropped when a change is announced)."""
 
+import socket
 import time
 import uuid
+from http import HTTPStatus
 
+import pytest
 from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
 
 import longwar.cache
+from comments.forms import make_form_token
+from comments.models import Comment
 from longwar.cache import RedisCache
+from tests.factories import ArticleFactory
 from tests.longwar.test_settings import UNREACHABLE_DB, run_django
 
 
@@ -102,3 +110,56 @@ def test_copies_are_dropped_when_the_subscription_is_lost_and_trusted_for_a_seco
     assert reader.get("pages:v:site") == 3
     time.sleep(0.1)
     assert reader.get("pages:v:site") == 4
+
+
+@pytest.fixture
+def hung_redis():
+    """A server that accepts connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+
+
+@pytest.fixture
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def unreachable_cache(settings, location: str) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "longwar.cache.RedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"ANNOUNCED": ["pages:v:"], "socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("redis", ["closed_port", "hung_redis"])
+def test_without_redis_pages_are_rendered_and_comments_posted(settings, request, redis, caplog):
+    unreachable_cache(settings, request.getfixturevalue(redis))
+    article = ArticleFactory()
+    started = time.monotonic()
+    first = Client().get(article.get_absolute_url())
+    assert first.status_code == HTTPStatus.OK
+    assert time.monotonic() - started < 2.5  # one socket timeout at most, then the cache stands aside
+    assert "Redis cannot be reached" in caplog.text
+    started = time.monotonic()
+    assert Client().get(article.get_absolute_url()).status_code == HTTPStatus.OK
+    posted = Client().post(
+        reverse("comments:post", args=[article.pk]),
+        {
+            "name": "Grim",
+            "email": "grim@example.org",
+            "body": "Said while the cache was down.",
+            "token": make_form_token(article.pk, now=time.time() - 10),
+        },
+    )
+    assert time.monotonic() - started < 1  # not waiting on Redis again
+    assert posted.status_code == HTTPStatus.FOUND
+    assert Comment.objects.filter(article=article, body="Said while the cache was down.").count() == 1
