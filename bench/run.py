@@ -654,6 +654,7 @@ def main() -> None:
     try:
         if reuse:
             connection.settings_dict["NAME"] = BENCH_DATABASE
+            call_command("migrate", verbosity=0)  # a kept database follows the code's migrations
             data = {
                 "threads": {size: Article.objects.get(slug=f"thread-{size}") for size in THREAD_SIZES},
                 "big": list(
