@@ -169,14 +169,14 @@ class ArticleFilter(admin.SimpleListFilter):
         )
         choices = [(str(pk), title) for pk, title, _ in busiest]
         chosen = self.value()
-        if chosen and chosen.isdigit() and chosen not in dict(choices):
+        if chosen and chosen.isdecimal() and chosen not in dict(choices):
             title = Article.objects.filter(pk=chosen).values_list("title", flat=True).first()
             choices.append((chosen, title or f"Article {chosen}"))
         return choices
 
     def queryset(self, request, queryset):
         value = self.value()
-        return queryset.filter(article_id=value) if value and value.isdigit() else queryset
+        return queryset.filter(article_id=value) if value and value.isdecimal() else queryset
 
 
 def report_summary(reasons: list[str]) -> str:

@@ -61,7 +61,7 @@ class NearDuplicatesMixin:
         decision = DECISIONS.get(request.POST.get("decision", ""))
         if not self.has_moderate_permission(request) or decision not in GROUP_DECISIONS:
             raise PermissionDenied
-        ids = [int(pk) for pk in request.POST.getlist("comment") if pk.isdigit()]
+        ids = [int(pk) for pk in request.POST.getlist("comment") if pk.isdecimal()]
         batch = uuid.uuid4()
         comments = Comment.objects.filter(pk__in=ids, status=Comment.Status.PENDING)
         decided = sum(

@@ -179,18 +179,18 @@ def editable_comment_ids(article: Article, *, own_ids: list[int], config: Modera
     return {c.pk for c in own if edit_refusal(c, own_ids=own_ids, config=config, now=now) is None}
 
 
-def visible_comment(pk: int, *, own_ids: list[int], staff: bool, article_id: str = "") -> Comment:
+def visible_comment(pk: int, *, own_ids: list[int], staff: bool, article_id: int | None = None) -> Comment:
     """A comment on a published article that this reader may be sent to (staff: any), or 404.
 
-    Given the article (an id, as a page's anchor finder sends it), `pk` may also be the comment's id on
-    WordPress (`legacy_id`), which wins: old links carry those.
+    Given the article, `pk` may also be the comment's id on WordPress (`legacy_id`), which wins: old links
+    carry those.
     """
     comments = Comment.objects.select_related("article").filter(article__in=Article.objects.published())
     if not staff:
         comments = comments.visible_to(own_ids)
-    if not (article_id.isdigit() and len(article_id) <= 18):
+    if article_id is None:
         return get_object_or_404(comments, pk=pk)
-    on_article = comments.filter(Q(pk=pk) | Q(legacy_id=pk), article_id=int(article_id))
+    on_article = comments.filter(Q(pk=pk) | Q(legacy_id=pk), article_id=article_id)
     found = sorted(on_article[:2], key=lambda comment: comment.legacy_id != pk)  # a WordPress id first
     if not found:
         raise Http404("No such comment on this article.")

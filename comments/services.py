@@ -11,7 +11,8 @@ from uuid import UUID
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -232,7 +233,8 @@ def _recount(*article_ids: int) -> None:
 
 
 def _lock_commenter(*keys: str) -> None:
-    """Serialise submissions per IP and email across processes, so the flood limit is exact."""
+    """Serialise work on one commenter across processes: submissions per IP and email (so the flood limit is
+    exact), and a decision's writes of their standing."""
     keys = sorted(f"longwar.comment:{key}" for key in keys if key)
     if keys:
         locks = ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(keys))
@@ -650,10 +652,11 @@ def _set_commenter_rules(*, comment: Comment, decision: Decision, by, batch: UUI
         CommenterRule.Kind.IP: normalised_ip(comment.ip_address) if comment.ip_address else "",
     }
     changed = False
+    _lock_commenter(*(f"standing:{kind}:{values[kind]}" for kind in decision.rule_kinds if values[kind]))
     for kind in decision.rule_kinds:
         if not values[kind]:
             continue
-        rule = CommenterRule.objects.select_for_update().filter(kind=kind, value=values[kind]).first()
+        rule = CommenterRule.objects.filter(kind=kind, value=values[kind]).first()
         if rule is not None and rule.action == decision.commenter_rule and rule.expires_at is None:
             continue
         replaced = {name: getattr(rule, name) for name in STANDING_FIELDS} if rule else None
@@ -674,15 +677,32 @@ def _set_commenter_rules(*, comment: Comment, decision: Decision, by, batch: UUI
 
 
 def _put_back_standings(batch: UUID) -> None:
-    """Undo the commenter rules a decision wrote: each goes back to the standing it replaced, or away."""
-    for rule in CommenterRule.objects.select_for_update().filter(batch=batch):
-        if rule.replaced is None:
+    """Undo the commenter rules a decision wrote: each goes back to the standing it replaced, or away; where a
+    later decision has replaced this one's standing, that decision will not bring it back."""
+    rules = CommenterRule.objects.annotate(written=Cast("replaced", TextField())).select_for_update()
+    for rule in rules.filter(Q(batch=batch) | Q(written__contains=str(batch))):
+        replaced = _without(rule.replaced, batch)
+        if rule.batch != batch:
+            rule.replaced = replaced
+        elif replaced is None:
             rule.delete()
             continue
-        for name, value in rule.replaced.items():
-            field = CommenterRule._meta.get_field(name.removesuffix("_id"))
-            setattr(rule, name, field.to_python(value) if value is not None and name != "replaced" else value)
+        else:
+            for name, value in replaced.items():
+                field = CommenterRule._meta.get_field(name.removesuffix("_id"))
+                setattr(
+                    rule, name, field.to_python(value) if value is not None and name != "replaced" else value
+                )
         rule.save()
+
+
+def _without(standing: dict | None, batch: UUID) -> dict | None:
+    """A rule's chain of replaced standings without the one `batch` wrote."""
+    if standing is None:
+        return None
+    if standing["batch"] == str(batch):
+        return _without(standing["replaced"], batch)
+    return {**standing, "replaced": _without(standing["replaced"], batch)}
 
 
 @transaction.atomic
@@ -801,6 +821,8 @@ def _revert(event: ModerationEvent, comment: Comment, *, by, undo_batch: UUID) -
         _log(comment=comment, from_status=comment.status, kind=Kind.REOPENED, **log)
         return True
     if event.kind == Kind.STANDING:  # the rules themselves are put back by batch_undo
+        if not CommenterRule.objects.filter(batch=event.batch).exists():
+            return False  # another decision has set the commenter's standing since
         _log(comment=comment, from_status=comment.status, kind=Kind.STANDING, reason="Undone.", **log)
         return True
     return False

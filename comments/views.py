@@ -5,7 +5,7 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -159,14 +159,20 @@ def permalink(request, pk: int):
     """Find the page of the thread that holds a comment; held ones only for their author and staff.
 
     With `?article=`, `pk` is a number from an anchor on that article's page (#comment-<n>): a comment's id or
-    the id it had on WordPress, as old links to imported comments carry.
+    the id it had on WordPress, as old links to imported comments carry; a comment this reader may not see
+    (removed, deleted, held) sends them back to the article rather than to a 404.
     """
-    comment = visible_comment(
-        pk,
-        own_ids=own_comment_ids(request),
-        staff=request.user.is_staff,
-        article_id=request.GET.get("article", ""),
-    )
+    given = request.GET.get("article", "")
+    article_id = int(given) if given.isdecimal() and len(given) <= 18 else None
+    try:
+        comment = visible_comment(
+            pk, own_ids=own_comment_ids(request), staff=request.user.is_staff, article_id=article_id
+        )
+    except Http404:
+        if article_id is None:
+            raise
+        article = get_object_or_404(Article.objects.published(), pk=article_id)
+        return HttpResponseRedirect(f"{article.get_absolute_url()}#comment-{pk}")  # the finder then stops
     return HttpResponseRedirect(_location(request, comment))
 
 

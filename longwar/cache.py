@@ -6,7 +6,8 @@ about a third of the time of a page served from the cache; the clients are threa
 Announced keys (option ANNOUNCED: key prefixes) are values read on every request and rarely written, such as
 the page versions every stored page is checked against: asking Redis for them was a round trip taking a third
 of a stored page's time. Every write of such a key is announced on a Redis channel that each process listens
-to, and a process reads its own copy of the key until it hears of a change. The copy is dropped whenever the
+to, and a process reads its own copy of the key until it hears of a change (each thread of a process, in
+fact: Django makes a cache per thread; gunicorn's sync workers have one). The copy is dropped whenever the
 subscription fails, and trusted for at most TRUST_SECONDS in any case, which bounds what a failure nobody
 notices (a network path dropped silently, a write made outside this class) can cost.
 
@@ -77,6 +78,12 @@ class Copies:
         return found
 
     def announce(self, keys: list[str]) -> None:
+        with self.lock:
+            self.heard += 1  # a read of ours still in flight may have fetched the old value
+            for key in keys:
+                self.values.pop(key, None)
+            if EVERYTHING in keys:
+                self.values.clear()
         self.client.get_client(write=True).publish(CHANNEL, "\n".join(keys))
 
     def _listen(self) -> bool:
@@ -124,9 +131,11 @@ class RedisCache(redis.RedisCache):
     def _copies(self) -> Copies:
         return Copies(self._cache)
 
-    def _attempt(self, action, fallback):
-        """`action()`, or `fallback` while Redis cannot be reached (see the module's docstring)."""
-        if time.monotonic() < self._paused_until:
+    def _attempt(self, action, fallback, *, announced=False):
+        """`action()`, or `fallback` while Redis cannot be reached (see the module's docstring). Writes of
+        announced keys are tried even then: a version move lost to a moment's slowness would leave pages
+        served unchanged for PAGE_CACHE_SECONDS."""
+        if time.monotonic() < self._paused_until and not announced:
             return fallback
         try:
             return action()
@@ -136,6 +145,9 @@ class RedisCache(redis.RedisCache):
                 "Redis cannot be reached (%s): the cache is bypassed for %d s", error, PAUSE_SECONDS
             )
             return fallback
+
+    def _is_announced(self, keys) -> bool:
+        return any(key.startswith(self.announced) for key in keys) if self.announced else False
 
     def _announce(self, keys, version) -> None:
         if announced := [
@@ -164,7 +176,7 @@ class RedisCache(redis.RedisCache):
             super(RedisCache, self).set(key, value, timeout, version)
             self._announce([key], version)
 
-        self._attempt(write, None)
+        self._attempt(write, None, announced=self._is_announced([key]))
 
     def add(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
         def write():
@@ -173,7 +185,7 @@ class RedisCache(redis.RedisCache):
                 self._announce([key], version)
             return added
 
-        return self._attempt(write, False)
+        return self._attempt(write, False)  # starts a version where there is none: not while paused
 
     def delete(self, key, version=None):
         def write():
@@ -181,7 +193,7 @@ class RedisCache(redis.RedisCache):
             self._announce([key], version)
             return deleted
 
-        return self._attempt(write, False)
+        return self._attempt(write, False, announced=self._is_announced([key]))
 
     def set_many(self, data, timeout=redis.DEFAULT_TIMEOUT, version=None):
         def write():
@@ -189,14 +201,14 @@ class RedisCache(redis.RedisCache):
             self._announce(list(data), version)
             return failed
 
-        return self._attempt(write, list(data))
+        return self._attempt(write, list(data), announced=self._is_announced(data))
 
     def delete_many(self, keys, version=None):
         def write():
             super(RedisCache, self).delete_many(keys, version)
             self._announce(list(keys), version)
 
-        self._attempt(write, None)
+        self._attempt(write, None, announced=self._is_announced(keys))
 
     def clear(self):
         def write():

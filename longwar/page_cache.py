@@ -119,7 +119,8 @@ class Entry:
     form_article_id: int | None = None
 
     def current(self, versions: tuple[int | None, int | None]) -> bool:
-        return self.versions == versions and time.time() < self.expires_at
+        """Rendered under these versions, which exist (none while the cache is unreachable), and not expired."""
+        return None not in versions and self.versions == versions and time.time() < self.expires_at
 
     @classmethod
     def of(cls, content: bytes, **fields) -> "Entry":
@@ -163,7 +164,7 @@ def _page_key(request, slug: str) -> str | None:
     if "replyto" in query:
         return None
     page = query.get("cpage", "1")
-    if not (page.isdigit() and len(page) <= 6):
+    if not (page.isdecimal() and len(page) <= 6):
         return None
     sort = comment_sort(query.get("csort")).value
     return (
@@ -314,7 +315,7 @@ class PageCacheMiddleware:
             expires_at=rendered_at + timeout,
             form_article_id=rendering.form_article_id,
         )
-        if rendering.storable and timeout > 0:
+        if rendering.storable and timeout > 0 and None not in versions:
             cache.set(key, entry, timeout)
             _keep(key, entry)
         return entry

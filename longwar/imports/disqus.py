@@ -67,7 +67,7 @@ def _check_root(display: str) -> Callable[[etree._Element], None]:
 
 def _id(element: etree._Element, display: str, what: str) -> str:
     value = (element.get(DSQ_ID) or "").strip()
-    if not value.isdigit():
+    if not value.isdecimal():
         raise ImportFileError(f"{display}:{element.sourceline}: {what} without a numeric dsq:id ({value!r})")
     return value
 

@@ -138,7 +138,7 @@ def import_wxr(
                     user_agent=c.user_agent,
                     created_at=c.created_at,
                     body=c.body,
-                    aliases=[(Source.DISQUS, c.disqus_id)] if c.disqus_id.isdigit() else [],
+                    aliases=[(Source.DISQUS, c.disqus_id)] if c.disqus_id.isdecimal() else [],
                 )
                 for post in batch
                 for c in post.comments

@@ -22,7 +22,7 @@ def old_wordpress_links(get_response):
 
 def redirect_post(post_id: str) -> HttpResponsePermanentRedirect:
     """The article imported from this WordPress post, if readers may see it; else 404."""
-    if not post_id.strip().isdigit():  # WordPress post ids are numbers; anything else names no post
+    if not post_id.strip().isdecimal():  # WordPress post ids are numbers; anything else names no post
         raise Http404("No published article was imported from that WordPress post.")
     article = (
         Article.objects.published()

@@ -222,7 +222,7 @@ class CommentWriter:
     def _create(self, records: list[CommentRecord]) -> None:
         if not records:
             return
-        wanted = [int(r.external_id) for r in records if r.external_id.isdigit()]
+        wanted = [int(r.external_id) for r in records if r.external_id.isdecimal()]
         taken = (
             set(Comment.objects.filter(pk__in=wanted).values_list("pk", flat=True))
             if self.keep_ids
@@ -230,7 +230,7 @@ class CommentWriter:
         )
         comments = []
         for record in records:
-            number = int(record.external_id) if record.external_id.isdigit() else None
+            number = int(record.external_id) if record.external_id.isdecimal() else None
             keep = self.keep_ids and number is not None and number not in taken
             comments.append(
                 Comment(

@@ -147,7 +147,7 @@ class _Reader:
 
     def number(self, element: etree._Element, name: str, what: str) -> str:
         value = self.text(element, name)
-        if not value.isdigit():
+        if not value.isdecimal():
             raise self.error(element.sourceline, f"{what}: wp:{name} {value!r} is not a number")
         return str(int(value))
 
@@ -184,7 +184,7 @@ class _Reader:
         if source_status not in COMMENT_STATUSES:
             raise self.error(element.sourceline, f"{what}: unknown wp:comment_approved {source_status!r}")
         parent = self.text(element, "comment_parent") or "0"
-        if not parent.isdigit():
+        if not parent.isdecimal():
             raise self.error(element.sourceline, f"{what}: wp:comment_parent {parent!r} is not a number")
         comment = WxrComment(
             external_id=external_id,

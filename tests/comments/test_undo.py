@@ -157,6 +157,16 @@ def test_trusting_an_approved_commenter_is_a_change_that_can_be_undone(admin_use
     assert statuses([comment]) == [Comment.Status.APPROVED]
 
 
+def test_undoing_a_trust_then_the_block_over_it_leaves_no_trust(admin_user):
+    comment = CommentFactory(status=Comment.Status.APPROVED, author_email="x@example.org", ip_address="")
+    trusted = decide([comment], TRUST, admin_user)
+    blocked = decide([comment], BLOCK, admin_user)
+    undone = batch_undo(batch=trusted, by=admin_user)  # the block stands over it: nothing to undo there
+    assert (undone.restored, CommenterRule.objects.get().action) == ([], CommenterRule.Action.BLOCK)
+    batch_undo(batch=blocked, by=admin_user)
+    assert not CommenterRule.objects.exists()  # not the trust that was undone
+
+
 def test_undo_of_mark_as_reviewed_reopens_the_reports(admin_user):
     comment = CommentFactory(status=Comment.Status.APPROVED)
     CommentReport.objects.create(comment=comment, network="192.0.2.0/24", reason="spam")

@@ -234,7 +234,11 @@ def test_an_anchor_number_finds_its_comment_on_the_article_by_id_or_wordpress_id
     )  # WordPress id
     assert client.get(f"{find}?article=x")["Location"].endswith(f"#comment-{first.pk}")  # an id, as without
     other = reverse("comments:permalink", args=[elsewhere.pk])
-    assert client.get(f"{other}?article={article.pk}").status_code == HTTPStatus.NOT_FOUND
+    not_here = client.get(f"{other}?article={article.pk}")["Location"]
+    assert not_here == f"{article.get_absolute_url()}#comment-{elsewhere.pk}"  # back to the article
+    assert client.get(f"{other}?article=%C2%B2")["Location"].endswith(
+        f"#comment-{elsewhere.pk}"
+    )  # not a number
     assert client.get(f"{other}?article={'9' * 40}")["Location"].endswith(f"#comment-{elsewhere.pk}")
     page = client.get(article.get_absolute_url()).content.decode()
     assert f'data-find-comment="{reverse("comments:permalink", args=[0])}?article={article.pk}"' in page

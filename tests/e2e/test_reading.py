@@ -40,3 +40,19 @@ def test_a_link_to_a_comment_on_a_later_page_lands_on_it(live_server, page):
     assert "Comment number 4." in page.locator(f"#comment-{comments[4].pk}").inner_text()
     page.goto(f"{url}#comment-{comments[1].pk}")  # on this page already: no trip
     assert page.url == f"{url}#comment-{comments[1].pk}"
+
+
+def test_a_link_to_a_comment_this_reader_cannot_see_stays_on_the_article(live_server, page):
+    from comments.models import Comment
+    from tests.factories import ArticleFactory, CommentFactory
+
+    article = ArticleFactory()
+    held = CommentFactory(article=article, status=Comment.Status.PENDING)
+    url = live_server.url + article.get_absolute_url()
+    visits = []
+    page.on("framenavigated", lambda frame: visits.append(frame.url))
+    page.goto(f"{url}#comment-{held.pk}")
+    page.wait_for_timeout(1500)  # long enough for any further trips
+    assert page.url == f"{url}#comment-{held.pk}"
+    assert page.locator("h1").inner_text() == article.title
+    assert len(visits) <= 2  # the article, and once more after asking where the comment is

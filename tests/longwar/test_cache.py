@@ -15,7 +15,7 @@ import longwar.cache
 from comments.forms import make_form_token
 from comments.models import Comment
 from longwar.cache import RedisCache
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory
 from tests.longwar.test_settings import UNREACHABLE_DB, run_django
 
 
@@ -163,3 +163,18 @@ def test_without_redis_pages_are_rendered_and_comments_posted(settings, request,
     assert time.monotonic() - started < 1  # not waiting on Redis again
     assert posted.status_code == HTTPStatus.FOUND
     assert Comment.objects.filter(article=article, body="Said while the cache was down.").count() == 1
+    CommentFactory(article=article, body="Approved while the cache was down.")
+    assert "Approved while the cache was down." in Client().get(article.get_absolute_url()).content.decode()
+
+
+def test_version_writes_are_tried_even_while_the_cache_stands_aside(redis_url):
+    prefix = uuid.uuid4().hex
+    writer, reader = announced_cache(redis_url, prefix), announced_cache(redis_url, prefix)
+    writer.set("pages:v:site", 1, None)
+    assert reader.get("pages:v:site") == 1
+    writer._paused_until = time.monotonic() + 60  # as after a moment's slowness
+    writer.set("pages:v:site", 2, None)
+    writer.set("other", 3, None)
+    wait_for_announcement()
+    assert reader.get("pages:v:site") == 2
+    assert reader.get("other") is None

@@ -145,6 +145,7 @@ def test_odd_query_strings_share_the_page_and_reply_forms_are_not_stored(article
     assert Client().get(f"{article.get_absolute_url()}?utm_source=feed").has_header("ETag")
     Client().get(f"{article.get_absolute_url()}?replyto=1")
     Client().get(f"{article.get_absolute_url()}?cpage=999")
+    assert Client().get(f"{article.get_absolute_url()}?cpage=%C2%B2").status_code == HTTPStatus.OK  # "²"
     assert len(stored_pages()) == 1
 
 
