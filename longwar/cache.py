@@ -1,4 +1,4 @@
-"""Django's Redis cache with two changes: one redis-py client per connection pool, and announced keys.
+"""Django's Redis cache, with one redis-py client per connection pool, announced keys, and a way around outages.
 
 Django's client builds a new redis-py client (and its table of response callbacks) for every cache call,
 about a third of the time of a page served from the cache; the clients are thread-safe, so one will do.
@@ -13,8 +13,9 @@ notices (a network path dropped silently, a write made outside this class) can c
 
 When Redis cannot be reached (down, or not answering within the socket timeouts set in settings), the cache
 answers as if it were empty and forgets what it is told, for PAUSE_SECONDS before it tries again: pages are
-rendered instead of served from the cache and posts go through, instead of every request failing. A page
-changed while Redis was unreachable may be served as it was for up to PAGE_CACHE_SECONDS once it is back.
+rendered instead of served from the cache and posts go through, instead of every request failing. Only
+writes that move an announced key are still tried meanwhile. A page changed while Redis was unreachable may
+be served as it was for up to PAGE_CACHE_SECONDS once it is back.
 """
 
 import logging
