@@ -36,6 +36,7 @@ db: install
 stop: install
 	$(PY) -m longwar.embedded_db stop
 
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: db
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds
