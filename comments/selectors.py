@@ -202,10 +202,12 @@ def comment_location(
 ) -> str:
     """The article page that shows this comment to this reader in this order, anchored on it."""
     article_id = comment.article_id
-    root = Comment.objects.only("created_at").get(pk=comment.thread)
-    own_roots = [c.pk for c in _own_held(article_id, [*own_ids, comment.pk]) if c.thread_root_id is None]
+    root = (
+        comment if comment.thread == comment.pk else Comment.objects.only("created_at").get(pk=comment.thread)
+    )
+    # The threads this reader sees: approved ones, and their own (held or turned away) at the top level.
     roots = Comment.objects.filter(article_id=article_id, thread_root=None).filter(
-        Q(status=Comment.Status.APPROVED) | Q(pk__in=own_roots)
+        Q(status=Comment.Status.APPROVED) | Q(pk__in=[*own_ids, comment.pk])
     )
     if sort == CommentSort.NEWEST:
         before = Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, pk__gt=root.pk)

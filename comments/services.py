@@ -393,7 +393,9 @@ def comment_submit(
         spam_model_id=scored[1] if scored else None,
     )
     # The fields as the form and the rules left them; the database itself checks the keys and constraints.
-    comment.full_clean(exclude=["article", "parent", "thread_root", "user"], validate_constraints=False)
+    comment.full_clean(
+        exclude=["article", "parent", "thread_root", "user", "spam_model"], validate_constraints=False
+    )
     comment.save()
     _log(comment=comment, from_status="", by=user, reason=note)
     if comment.status == Comment.Status.APPROVED:
