@@ -10,7 +10,10 @@ token and the comment form's signed timestamp, that are filled for each reader i
 reader's token is shared and the form's "too fast" and "too old" rules keep measuring from when this
 reader was shown the form. An entry is served only while the versions it was rendered under are current
 (articles.page_cache: the article's and the site's; the services and the receivers in `retire_pages_on`
-move them on), and no longer than PAGE_CACHE_SECONDS or the moment comments close.
+move them on), and no longer than PAGE_CACHE_SECONDS or the moment comments close. Each process also keeps
+the pages it serves (KEPT_PAGES), so a request asks the shared cache only for the versions, which with Redis
+each process holds a copy of too (longwar.cache, announced keys): a current page is served without a
+round trip.
 
 Conditional GET: a weak ETag and Last-Modified answer 304 while the page is unchanged, for at most
 TOKEN_REFRESH_SECONDS, so the form a browser keeps from a 304 is never older than that.
