@@ -658,7 +658,7 @@ def _set_commenter_rules(*, comment: Comment, decision: Decision, by, batch: UUI
     for kind in decision.rule_kinds:
         if not values[kind]:
             continue
-        rule = CommenterRule.objects.filter(kind=kind, value=values[kind]).first()
+        rule = CommenterRule.objects.select_for_update().filter(kind=kind, value=values[kind]).first()
         if rule is not None and rule.action == decision.commenter_rule and rule.expires_at is None:
             continue
         replaced = {name: getattr(rule, name) for name in STANDING_FIELDS} if rule else None

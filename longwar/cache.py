@@ -127,25 +127,34 @@ class RedisCache(redis.RedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
         self._paused_until = 0.0
+        self._moves_paused_until = 0.0  # announced writes, which get one try while the cache is paused
 
     @cached_property
     def _copies(self) -> Copies:
         return Copies(self._cache)
 
     def _attempt(self, action, fallback, *, announced=False):
-        """`action()`, or `fallback` while Redis cannot be reached (see the module's docstring). Writes of
-        announced keys are tried even then: a version move lost to a moment's slowness would leave pages
-        served unchanged for PAGE_CACHE_SECONDS."""
-        if time.monotonic() < self._paused_until and not announced:
+        """`action()`, or `fallback` while Redis cannot be reached (see the module's docstring).
+
+        A write of an announced key still gets one try while paused (a version move lost to a moment's
+        slowness would leave pages served unchanged for PAGE_CACHE_SECONDS); if Redis answers, the pause
+        ends, else the other moves wait for it to end too, so a bulk decision is not slowed by a timeout each.
+        """
+        now = time.monotonic()
+        if now < self._paused_until and (not announced or now < self._moves_paused_until):
             return fallback
         try:
-            return action()
+            result = action()
         except (RedisError, OSError) as error:
             self._paused_until = time.monotonic() + PAUSE_SECONDS
+            if announced:
+                self._moves_paused_until = self._paused_until
             logger.warning(
                 "Redis cannot be reached (%s): the cache is bypassed for %d s", error, PAUSE_SECONDS
             )
             return fallback
+        self._paused_until = 0.0
+        return result
 
     def _is_announced(self, keys) -> bool:
         return any(key.startswith(self.announced) for key in keys) if self.announced else False

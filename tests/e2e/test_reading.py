@@ -40,6 +40,8 @@ def test_a_link_to_a_comment_on_a_later_page_lands_on_it(live_server, page):
     assert "Comment number 4." in page.locator(f"#comment-{comments[4].pk}").inner_text()
     page.goto(f"{url}#comment-{comments[1].pk}")  # on this page already: no trip
     assert page.url == f"{url}#comment-{comments[1].pk}"
+    page.goto(f"{url}?cpage=2#comment-9000001")  # the same link again, in the same tab
+    page.wait_for_url(f"**?cpage=3#comment-{comments[4].pk}")
 
 
 def test_a_link_to_a_comment_this_reader_cannot_see_stays_on_the_article(live_server, page):
