@@ -18,3 +18,8 @@ class CommentsConfig(AppConfig):
         post_delete.connect(
             rethread_after_delete, sender="comments.Comment", dispatch_uid="comments-rethread"
         )
+        from comments import state
+
+        state.forget_on_writes("comments.ModerationSettings", state.MODERATION_SETTINGS)
+        state.forget_on_writes("comments.SurgeLog", state.SURGE)
+        state.forget_on_writes("comments.SpamModel", state.SPAM_MODEL)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from articles.models import Article
-from comments import classifier
+from comments import classifier, state
 from comments.classifier import HAM, SPAM, LabelledFile, SpamClassifier, TrainingError
 from comments.models import Comment, ModerationEvent, ModerationSettings, SpamExample, SpamModel
 from comments.moderation import SpamScore
@@ -146,7 +146,9 @@ def load_model(pk: int) -> SpamClassifier:
 def current_model() -> _Loaded | None:
     """The newest stored model, loaded once per process and again only when a newer one appears."""
     global _loaded
-    newest = SpamModel.objects.values_list("pk", flat=True).first()
+    newest = state.remembered(
+        state.SPAM_MODEL, lambda: SpamModel.objects.values_list("pk", flat=True).first()
+    )
     if newest is None:
         return None
     if _loaded is None or _loaded.pk != newest:

@@ -1,3 +1,5 @@
+import copy
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.db.models.functions import Coalesce, Lower, Trim
 from django.urls import reverse
 from django.utils import timezone
 
+from comments import state
 from comments.addresses import normalised_ip
 
 
@@ -618,7 +621,12 @@ class ModerationSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ModerationSettings":
-        """The saved settings in one query; the defaults if the row is missing. Never writes."""
+        """The saved settings (kept in the shared cache, comments.state), the defaults if the row is missing.
+        Never writes. A copy: changing it changes nobody else's."""
+        return copy.copy(state.remembered(state.MODERATION_SETTINGS, cls._read))
+
+    @classmethod
+    def _read(cls) -> "ModerationSettings":
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @classmethod

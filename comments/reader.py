@@ -1,8 +1,8 @@
 """The reader's own state, in one place: who is posting, from where, and what their browser remembers.
 
-Readers have no accounts. Their comments are remembered in their session (so they see their held ones while
-they wait for a moderator, and may edit them for a while), their name, email and website in a signed cookie
-when they ask for it, and their address comes from the request. Logged-in staff post as themselves.
+Readers have no accounts and no sessions. Their comments are remembered in a signed cookie (so they see their
+held ones while they wait for a moderator, and may edit them for a while), their name, email and website in
+another when they ask for it, and their address comes from the request. Logged-in staff post as themselves.
 """
 
 import json
@@ -16,18 +16,24 @@ from django.utils.formats import date_format
 from comments.addresses import REPORT_PREFIX, host_of, network_of, normalised_ip
 from comments.models import Comment, ModerationSettings
 
-OWN_COMMENTS_KEY = "comments.own"
+OWN_COMMENTS_COOKIE = "comments_own"
+OWN_COMMENTS_SALT = "longwar.comments.own"
 OWN_COMMENTS_KEPT = 50
 REMEMBER_COOKIE = "comment_author"
 REMEMBER_SALT = "longwar.comments.remember"
 REMEMBER_SECONDS = 365 * 24 * 60 * 60
 IDENTITY_FIELDS = ("name", "email", "url")
-OWN_STATE_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, REMEMBER_COOKIE)
+OWN_STATE_COOKIES = (
+    settings.SESSION_COOKIE_NAME,
+    CookieStorage.cookie_name,
+    REMEMBER_COOKIE,
+    OWN_COMMENTS_COOKIE,
+)
 
 
 def has_own_state(request) -> bool:
-    """Whether this browser carries anything that makes a page its own: a session (a staff login, held
-    comments, messages), a messages cookie or the remember-me cookie. Without, it may share pages."""
+    """Whether this browser carries anything that makes a page its own: a session (a staff login), its own
+    comments, a messages cookie or the remember-me cookie. Without, it may share pages."""
     return any(name in request.COOKIES for name in OWN_STATE_COOKIES)
 
 
@@ -45,11 +51,24 @@ def staff_display_name(user) -> str:
 
 def own_comment_ids(request) -> list[int]:
     """Comments this browser posted and may see while they await moderation."""
-    return request.session.get(OWN_COMMENTS_KEY, [])
+    raw = request.get_signed_cookie(
+        OWN_COMMENTS_COOKIE, default="", salt=OWN_COMMENTS_SALT, max_age=settings.SESSION_COOKIE_AGE
+    )
+    return [int(pk) for pk in raw.split(".") if pk.isdecimal()]
 
 
-def remember_own_comment(request, comment: Comment) -> None:
-    request.session[OWN_COMMENTS_KEY] = [*own_comment_ids(request), comment.pk][-OWN_COMMENTS_KEPT:]
+def remember_own_comment(request, response, comment: Comment) -> None:
+    """Add the comment to those this browser may see and edit, for as long as a session would have lasted.
+    A cookie rather than a session: posting writes nothing for the reader to the database."""
+    response.set_signed_cookie(
+        OWN_COMMENTS_COOKIE,
+        ".".join(map(str, [*own_comment_ids(request), comment.pk][-OWN_COMMENTS_KEPT:])),
+        salt=OWN_COMMENTS_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
 
 
 EDITABLE_STATUSES = (Comment.Status.PENDING, Comment.Status.APPROVED)

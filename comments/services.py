@@ -349,7 +349,7 @@ def comment_submit(
     if comments_closed(article=article, config=config, now=now):
         raise CommentsClosed("Comments are closed on this article.")
     parent = _attach_point(article=article, parent_id=parent_id, max_depth=config.thread_depth)
-    in_surge = surge.active_surge() if user is None else None
+    in_surge = surge.surge_in_force() if user is None else None
     if in_surge:
         config = surge.strict(config)
         submission = replace(submission, surge=in_surge.reason)

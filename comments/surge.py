@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from comments import state
 from comments.models import CommentStatus, ModerationEvent, ModerationSettings, SurgeLog
 
 USUAL_DAYS = 28
@@ -22,6 +23,11 @@ RESPECT_MANUAL_OFF = timedelta(hours=1)
 
 def active_surge() -> SurgeLog | None:
     return SurgeLog.objects.filter(ended_at__isnull=True).first()
+
+
+def surge_in_force() -> SurgeLog | None:
+    """The active surge as posting sees it, without a query (comments.state); a copy."""
+    return copy.copy(state.remembered(state.SURGE, active_surge))
 
 
 def strict(config: ModerationSettings) -> ModerationSettings:

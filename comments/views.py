@@ -126,7 +126,6 @@ def _post_comment(request, article_id: int):
         )
         return _article_page(request, article, form, status, str(refusal))
 
-    remember_own_comment(request, comment)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Your comment is published.")
     else:
@@ -144,6 +143,7 @@ def _post_comment(request, article_id: int):
             f"our email with a link to confirm it (the link works for {CONFIRM_LINK_AGE.days} days).",
         )
     response = HttpResponseRedirect(_location(request, comment))
+    remember_own_comment(request, response, comment)
     remember_identity(request, response, form.cleaned_data)
     return response
 

@@ -162,9 +162,9 @@ CACHES = {
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "longwar.cache.RedisCache"  # one redis-py client per pool, not per call
-    # The page versions (articles.page_cache) every stored page is checked against: each process keeps a
-    # copy, told of every change through Redis (see longwar.cache).
-    CACHES["default"].setdefault("OPTIONS", {})["ANNOUNCED"] = ["pages:v:"]
+    # The page versions (articles.page_cache) every stored page is checked against, and the rows every post
+    # reads (comments.state): each process keeps a copy, told of every change through Redis (longwar.cache).
+    CACHES["default"].setdefault("OPTIONS", {})["ANNOUNCED"] = ["pages:v:", "site-state:"]
     # A Redis that stops answering costs a request a second at most: the cache then stands aside a while.
     CACHES["default"]["OPTIONS"] |= {"socket_connect_timeout": 1, "socket_timeout": 1}
 # How long a rendered article page may be served from the cache (it is retired at once when it changes).

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 
 from tests.factories import ArticleFactory
@@ -47,6 +48,21 @@ def _own_cache(settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
     }
+
+
+@pytest.fixture
+def database_cache(settings, _own_cache):
+    """The database cache, emptied: the one the processes a test starts use (they have no REDIS_URL), so
+    what this process changes reaches theirs, and nothing an earlier test cached does."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": settings.CACHE_TABLE,
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _listening(port: int) -> bool:

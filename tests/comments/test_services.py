@@ -285,7 +285,7 @@ for n in range(3):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_processes_posting_at_once_share_one_flood_limit():
+def test_two_processes_posting_at_once_share_one_flood_limit(database_cache):
     """The flood limit is kept in PostgreSQL, so it holds across processes (gunicorn workers, machines)."""
     article = ArticleFactory()
     config = ModerationSettings.load()

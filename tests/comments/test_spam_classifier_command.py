@@ -110,7 +110,7 @@ def test_score_without_a_model_says_how_to_make_one(labelled_csv):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_process_uses_the_newest_model_in_the_database(labelled_csv):
+def test_every_process_uses_the_newest_model_in_the_database(labelled_csv, database_cache):
     """A model trained by one process (a deployment, the worker) is used by the others without a restart."""
 
     def train_elsewhere(path) -> None:

@@ -1,12 +1,17 @@
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.urls import resolve, reverse
 
 from comments.models import Comment, CommentReport
+from comments.reader import OWN_COMMENTS_COOKIE
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
+
+POSTING_QUERIES = 12
 
 
 @pytest.mark.parametrize(
@@ -53,6 +58,27 @@ def test_post_redirects_to_the_comment_and_only_its_author_sees_it(client, post,
     assert "awaiting moderation: it appears here for you now" in page  # the flash message
     other_reader = client.__class__()
     assert "Peace deals will continue" not in other_reader.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("count", [0, 300])
+def test_posting_runs_a_fixed_number_of_queries_and_writes_no_session(
+    post, article, django_assert_num_queries, count
+):
+    """The same queries whatever the thread's size; the author's comments ride in a signed cookie."""
+    CommentFactory.create_batch(count, article=article)
+    post(article, body="The first, which also queues the surge check for the worker.")
+    with django_assert_num_queries(POSTING_QUERIES):
+        response = post(article, body=f"Posted next to {count} others.")
+    assert response.status_code == HTTPStatus.FOUND
+    assert OWN_COMMENTS_COOKIE in response.cookies
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
+
+
+def test_a_forged_own_comments_cookie_shows_nothing_held(client, article):
+    held = CommentFactory(article=article, body="Someone else's held words.", status=Comment.Status.PENDING)
+    client.cookies[OWN_COMMENTS_COOKIE] = str(held.pk)
+    assert "held words" not in client.get(article.get_absolute_url()).content.decode()
 
 
 def test_approved_comment_shows_for_everyone(client, article):

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from articles.models import Article
-from comments.reader import REMEMBER_COOKIE
+from comments.reader import OWN_COMMENTS_COOKIE, REMEMBER_COOKIE
 from longwar.db_router import REPLICA, ReplicaMiddleware, ReplicaRouter, primary_reads
 
 router = ReplicaRouter()
@@ -45,7 +45,7 @@ def test_admin_and_posting_read_the_primary(request_):
     assert reads_during(request_) == "default"
 
 
-@pytest.mark.parametrize("cookie", ["sessionid", "messages", REMEMBER_COOKIE])
+@pytest.mark.parametrize("cookie", ["sessionid", "messages", REMEMBER_COOKIE, OWN_COMMENTS_COOKIE])
 def test_readers_with_their_own_state_read_the_primary(rf, cookie):
     request = rf.get("/")
     request.COOKIES[cookie] = "x"

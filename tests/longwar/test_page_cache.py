@@ -13,22 +13,12 @@ from django.urls import reverse
 
 from comments.forms import form_token_age, make_form_token
 from comments.models import Comment, ModerationSettings
-from comments.reader import REMEMBER_COOKIE
+from comments.reader import OWN_COMMENTS_COOKIE, REMEMBER_COOKIE
 from longwar.page_cache import CSRF_SLOT, FORM_TOKEN_SLOT, csrf_token
 from tests.factories import ArticleFactory, CommentFactory
 from tests.longwar.page_changes import CHANGES, prepare
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def database_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": settings.CACHE_TABLE,
-        }
-    }
 
 
 def stored_pages() -> list[bytes]:
@@ -109,7 +99,7 @@ def test_held_comments_and_personal_pages_never_reach_the_shared_cache(client, a
         assert personal not in page
 
 
-@pytest.mark.parametrize("cookie", ["sessionid", "messages", REMEMBER_COOKIE])
+@pytest.mark.parametrize("cookie", ["sessionid", "messages", REMEMBER_COOKIE, OWN_COMMENTS_COOKIE])
 def test_a_browser_with_its_own_state_is_never_served_the_shared_page(article, cookie):
     Client().get(article.get_absolute_url())
     reader = Client()

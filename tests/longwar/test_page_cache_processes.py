@@ -7,8 +7,11 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
+from comments import state
+from comments.models import ModerationSettings
 from tests.factories import ArticleFactory
 from tests.longwar.page_changes import CHANGES, prepare
 
@@ -27,6 +30,9 @@ for line in sys.stdin:
     article = Article.objects.get(pk=article_id)
     if command == "get":
         Client().get(article.get_absolute_url())
+    elif command == "one-per-page":
+        from comments.models import ModerationSettings
+        ModerationSettings.objects.update_or_create(pk=1, defaults={"comments_per_page": 1})
     else:
         CHANGES[command][0](article)
     print("done", flush=True)
@@ -58,6 +64,25 @@ def other_process(redis_url, database_url):
     yield ask
     helper.stdin.close()
     assert helper.wait(timeout=30) == 0
+
+
+def test_settings_saved_in_one_process_are_read_by_the_other_at_once(
+    settings, redis_url, other_process, django_assert_num_queries
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "longwar.cache.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": {"ANNOUNCED": ["pages:v:", state.PREFIX]},
+        }
+    }
+    cache.clear()
+    ModerationSettings.load()
+    with django_assert_num_queries(0):  # this process's copy
+        assert ModerationSettings.load().comments_per_page != 1
+    other_process("one-per-page", ArticleFactory())
+    assert ModerationSettings.load().comments_per_page == 1
+    cache.clear()  # the Redis server serves the other tests too
 
 
 def test_pages_and_their_retirement_are_shared_through_redis(

@@ -27,6 +27,7 @@ from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -47,7 +48,7 @@ from comments.models import (
     SurgeLog,
 )
 from comments.notifications import confirm_token, unsubscribe_token
-from comments.reader import OWN_COMMENTS_KEY
+from comments.reader import remember_own_comment
 from comments.services import comment_decide
 from comments.surge import surge_switch
 from longwar.donations.models import SiteSettings
@@ -425,10 +426,10 @@ def changing_urls(scene) -> list[Change]:
         candidates = [comment, approved, scene["featured"]]
         return next(c for c in candidates if decision.changes(c, c.reports.open().count()))
 
-    def own_comment_in_session(client):
-        session = client.session
-        session[OWN_COMMENTS_KEY] = [scene["own"].pk]
-        session.save()
+    def own_comment_in_browser(client):
+        remembered = HttpResponse()
+        remember_own_comment(RequestFactory().get("/"), remembered, scene["own"])
+        client.cookies.update(remembered.cookies)
 
     return [
         # Readers' side.
@@ -468,7 +469,7 @@ def changing_urls(scene) -> list[Change]:
             everyone(FOUND),
             args=(scene["own"].pk,),
             data={"body": "Peace deals will continue to be made, and broken."},
-            prepare=own_comment_in_session,
+            prepare=own_comment_in_browser,
         ),
         Change(
             "edit someone else's comment",

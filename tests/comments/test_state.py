@@ -1,0 +1,54 @@
+import pytest
+
+from comments import learning, state
+from comments.models import ModerationSettings, SpamModel, SurgeLog
+from comments.surge import surge_in_force, surge_switch
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_value_is_read_once_even_when_it_is_none():
+    reads = []
+
+    def read():
+        reads.append(1)
+
+    assert state.remembered("probe", read) is None
+    assert state.remembered("probe", read) is None
+    assert len(reads) == 1
+
+
+def test_saved_settings_are_read_at_once_and_then_without_a_query(django_assert_num_queries):
+    ModerationSettings.load()
+    config = ModerationSettings.load()
+    config.flood_max_comments = 2
+    config.save()
+    assert ModerationSettings.load().flood_max_comments == 2  # forgotten by the save
+    with django_assert_num_queries(0):
+        assert ModerationSettings.load().flood_max_comments == 2
+
+
+def test_each_reader_gets_its_own_copy_of_the_settings():
+    ModerationSettings.load().flood_max_comments = 99
+    assert ModerationSettings.load().flood_max_comments != 99
+
+
+def test_a_surge_switched_on_or_off_or_deleted_is_seen_by_the_next_post(admin_user):
+    assert surge_in_force() is None
+    surge_switch(on=True, by=admin_user, reason="Big story.")
+    assert surge_in_force().reason == "Big story."
+    surge_switch(on=False, by=admin_user)
+    assert surge_in_force() is None
+    surge_switch(on=True, by=admin_user)
+    SurgeLog.objects.all().delete()
+    assert surge_in_force() is None
+
+
+def test_a_new_spam_model_replaces_the_one_in_use(labelled_csv):
+    learning.store_examples(learning.read_files([labelled_csv(n=200)]))
+    first = learning.spam_model_train(decisions=False)
+    assert learning.current_model().pk == first.pk
+    second = learning.spam_model_train(decisions=False)
+    assert learning.current_model().pk == second.pk
+    SpamModel.objects.filter(pk=second.pk).delete()
+    assert learning.current_model().pk == first.pk
