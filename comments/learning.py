@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 
 from articles.models import Article
@@ -140,19 +140,24 @@ _loaded: _Loaded | None = None
 
 
 def load_model(pk: int) -> SpamClassifier:
-    return SpamClassifier.from_bytes(bytes(SpamModel.objects.values_list("data", flat=True).get(pk=pk)))
+    stored = SpamModel.objects.using(DEFAULT_DB_ALIAS).values_list("data", flat=True).get(pk=pk)
+    return SpamClassifier.from_bytes(bytes(stored))
 
 
 def current_model() -> _Loaded | None:
     """The newest stored model, loaded once per process and again only when a newer one appears."""
     global _loaded
     newest = state.remembered(
-        state.SPAM_MODEL, lambda: SpamModel.objects.values_list("pk", flat=True).first()
+        state.SPAM_MODEL,
+        lambda: SpamModel.objects.using(DEFAULT_DB_ALIAS).values_list("pk", flat=True).first(),
     )
     if newest is None:
         return None
     if _loaded is None or _loaded.pk != newest:
-        _loaded = _Loaded(newest, load_model(newest), {})
+        try:
+            _loaded = _Loaded(newest, load_model(newest), {})
+        except SpamModel.DoesNotExist:  # deleted a moment ago: this comment goes unscored
+            return None
     return _loaded
 
 

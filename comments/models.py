@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.urls import reverse
@@ -41,7 +41,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(article=article)
 
     def visible_to(self, own_ids):
-        """Approved comments, plus the reader's own held ones (ids kept in their session)."""
+        """Approved comments, plus the reader's own held ones (ids kept in their browser's cookie)."""
         return self.filter(Q(status=Comment.Status.APPROVED) | Q(pk__in=own_ids or []))
 
     def with_reason(self, code: str):
@@ -627,7 +627,7 @@ class ModerationSettings(models.Model):
 
     @classmethod
     def _read(cls) -> "ModerationSettings":
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        return cls.objects.using(DEFAULT_DB_ALIAS).filter(pk=1).first() or cls(pk=1)
 
     @classmethod
     def for_request(cls, request) -> "ModerationSettings":

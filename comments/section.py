@@ -89,7 +89,7 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
         "replying_to": replying_to,
         "staff_user": staff_user,
         "staff_name": staff_display_name(staff_user) if staff_user else "",
-        # Per reader: only ever on pages of readers with comments in their session, never a shared page.
+        # Per reader: only ever on pages of readers with their own comments, never a shared page.
         "editable_ids": editable_comment_ids(article, own_ids=own_comment_ids(request), config=config),
     }
     if shared:

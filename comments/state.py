@@ -2,14 +2,22 @@
 spam model, kept in the shared cache.
 
 Their keys are announced (longwar.cache, with Redis): each process keeps its own copy until a write is
-announced, so posting asks neither the database nor Redis for them. Any save or delete of such a row
-forgets the copy at once and again when its transaction commits (a reader may have cached the old row in
-between). A write that bypasses the models' signals (`QuerySet.update`, raw SQL) shows within SECONDS.
+announced, so posting asks neither the database nor Redis for them. Each value is kept with the generation
+it was read under; any save or delete of such a row starts a new generation at once and again when its
+transaction commits, so a value read from the old row in between (by another process, before the commit)
+is never used after it. The commit's new generation comes before the page cache retires pages (pre_save
+runs before post_save), so no page is stored with the old row. A write that bypasses the models' signals
+(`QuerySet.update`, SQL) shows within SECONDS.
 """
 
+import uuid
+import zlib
+from functools import cache as once
+
+from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import pre_delete, pre_save
 
 PREFIX = "site-state:"  # announced in settings (CACHES OPTIONS "ANNOUNCED")
 SECONDS = 60
@@ -18,19 +26,44 @@ SURGE = "surge"
 SPAM_MODEL = "spam-model"
 
 
+@once
+def _schema() -> str:
+    """The comments app's models' fields: code with other fields reads no value pickled by this code."""
+    fields = sorted(
+        f"{model._meta.label}.{field.attname}"
+        for model in apps.get_app_config("comments").get_models()
+        for field in model._meta.concrete_fields
+    )
+    return f"{zlib.crc32(' '.join(fields).encode()):08x}"
+
+
+def _keys(name: str) -> tuple[str, str]:
+    return f"{PREFIX}{name}:{_schema()}", f"{PREFIX}{name}:generation"
+
+
 def remembered(name: str, read):
-    """The cached value of `read()` (which may be None), read and cached when missing."""
-    key = PREFIX + name
-    kept = cache.get(key)
-    if kept is None:
-        kept = (read(),)  # a tuple, so that None is remembered too
-        cache.set(key, kept, SECONDS)
-    return kept[0]
+    """The cached value of `read()` (which may be None), read and cached when missing or of an old
+    generation. `read` must read the primary database: a replica may lag behind the last write."""
+    value_key, generation_key = _keys(name)
+    found = cache.get_many([value_key, generation_key])
+    generation = found.get(generation_key)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        if not cache.add(generation_key, generation, None):
+            generation = cache.get(generation_key, generation)
+    kept = found.get(value_key)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    value = read()
+    cache.set(value_key, (generation, value), SECONDS)
+    return value
 
 
 def forget(name: str) -> None:
-    cache.delete(PREFIX + name)
-    transaction.on_commit(lambda: cache.delete(PREFIX + name), robust=True)
+    """A new generation now, and again when the current transaction commits."""
+    _, generation_key = _keys(name)
+    cache.set(generation_key, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(generation_key, uuid.uuid4().hex, None), robust=True)
 
 
 def forget_on_writes(sender: str, name: str) -> None:
@@ -39,5 +72,5 @@ def forget_on_writes(sender: str, name: str) -> None:
     def receiver(**kwargs) -> None:
         forget(name)
 
-    for signal in (post_save, post_delete):
+    for signal in (pre_save, pre_delete):
         signal.connect(receiver, sender=sender, weak=False, dispatch_uid=f"state-{name}-{signal}")

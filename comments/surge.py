@@ -11,7 +11,7 @@ The posting path reads only whether a surge is on; the check itself runs in the 
 import copy
 from datetime import datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 
 from comments import state
@@ -22,7 +22,8 @@ RESPECT_MANUAL_OFF = timedelta(hours=1)
 
 
 def active_surge() -> SurgeLog | None:
-    return SurgeLog.objects.filter(ended_at__isnull=True).first()
+    """The surge in force, read from the primary database."""
+    return SurgeLog.objects.using(DEFAULT_DB_ALIAS).filter(ended_at__isnull=True).first()
 
 
 def surge_in_force() -> SurgeLog | None:

@@ -2,7 +2,7 @@
 
 `ReplicaMiddleware` decides per request: a GET or HEAD outside the admin from a browser without the
 cookies that make a page personal (comments.reader.has_own_state) may read from the replica; admin pages,
-posting, logged-in staff and readers with a session always use the primary. Within a request, once
+posting, logged-in staff and readers with their own comments always use the primary. Within a request, once
 anything is written every later read goes to the primary too, so a request sees its own writes. Pages
 rendered for the shared cache read the primary (`primary_reads`): a cached page is kept until its next
 change, so it must never be rendered from a replica that lags behind the change that retired the last one.

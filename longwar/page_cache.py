@@ -2,7 +2,7 @@
 
 Who is served a shared page: a GET or HEAD of an article page (`articles:detail`) from a browser that
 carries none of the cookies that make a page personal (comments.reader.has_own_state: a session for
-logged-in staff, held comments or messages; the messages cookie; the remember-me cookie). Those get their own page, rendered for them,
+logged-in staff; the cookie of the reader's own comments; the messages cookie; the remember-me cookie). Those get their own page, rendered for them,
 marked private and never stored; so do requests for a reply form (`?replyto=`).
 
 What is stored (Redis, or the database cache; see CACHES in settings): the HTML with two slots, the CSRF

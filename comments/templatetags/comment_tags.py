@@ -30,7 +30,7 @@ EDITED = ' <span class="comment-edited" title="Edited {}">edited</span>'
 PICK = ' <span class="comment-pick">Editors’ pick</span>'
 # An imported comment that could not keep its old id keeps an anchor under it (old links say #comment-<id>).
 LEGACY_ANCHOR = '<span id="comment-{}" class="comment-anchor"></span>'
-# Only on a reader's own page (their comments in their session), never on a page rendered for the shared cache.
+# Only on a reader's own page (their comments in their cookie), never on a page rendered for the shared cache.
 EDIT = '\n<p class="comment-edit"><a href="{}" rel="nofollow">Edit</a></p>'
 AWAITING = '<p class="awaiting">Your comment is awaiting moderation. Only you can see it.</p>\n'
 ACTIONS = """

@@ -1,4 +1,8 @@
+import uuid
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from comments import learning, state
 from comments.models import ModerationSettings, SpamModel, SurgeLog
@@ -28,9 +32,41 @@ def test_saved_settings_are_read_at_once_and_then_without_a_query(django_assert_
         assert ModerationSettings.load().flood_max_comments == 2
 
 
-def test_each_reader_gets_its_own_copy_of_the_settings():
+def test_each_reader_gets_its_own_copy_of_the_settings(settings, redis_url, admin_user):
+    settings.CACHES = {  # as with REDIS_URL: the process keeps one copy of each announced value
+        "default": {
+            "BACKEND": "longwar.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": uuid.uuid4().hex,
+            "OPTIONS": {"ANNOUNCED": [state.PREFIX]},
+        }
+    }
+    surge_switch(on=True, by=admin_user, reason="Big story.")
+    for _ in range(2):  # read, then read from Redis into this process's copy
+        ModerationSettings.load(), surge_in_force()
     ModerationSettings.load().flood_max_comments = 99
     assert ModerationSettings.load().flood_max_comments != 99
+    surge_in_force().reason = "Changed by a reader of it."
+    assert surge_in_force().reason == "Big story."
+
+
+def test_a_value_read_before_the_write_commits_is_not_kept(django_capture_on_commit_callbacks):
+    """Another process may read the old row after the save and before the commit, and cache it."""
+    old = ModerationSettings.load()
+    with django_capture_on_commit_callbacks(execute=True):
+        config = ModerationSettings.load()
+        config.flood_max_comments = 2
+        config.save()
+        assert state.remembered(state.MODERATION_SETTINGS, lambda: old) is old  # the other process's read
+    assert ModerationSettings.load().flood_max_comments == 2
+
+
+def test_values_cached_by_code_with_other_fields_are_not_read(monkeypatch):
+    ModerationSettings.load()
+    monkeypatch.setattr(state, "_schema", lambda: "other")
+    with CaptureQueriesContext(connection) as queries:
+        ModerationSettings.load()
+    assert len(queries) == 1
 
 
 def test_a_surge_switched_on_or_off_or_deleted_is_seen_by_the_next_post(admin_user):
@@ -52,3 +88,8 @@ def test_a_new_spam_model_replaces_the_one_in_use(labelled_csv):
     assert learning.current_model().pk == second.pk
     SpamModel.objects.filter(pk=second.pk).delete()
     assert learning.current_model().pk == first.pk
+
+
+def test_a_model_deleted_as_a_post_arrives_leaves_the_comment_unscored(monkeypatch):
+    monkeypatch.setattr(state, "remembered", lambda name, read: 10**9)  # an id other processes still hold
+    assert learning.current_model() is None
