@@ -458,7 +458,7 @@ class ModeratorMail(models.Model):
         return "Moderator mail"
 
 
-class ModerationSettings(models.Model):
+class ModerationSettings(state.CachedRow):
     """The site's comment policy, edited by staff in the admin. There is one row (pk=1)."""
 
     class Policy(models.TextChoices):
@@ -740,7 +740,7 @@ class ReaderEmail(models.Model):
         return f"{self.get_kind_display()} to {self.subscription.email}"
 
 
-class SpamModel(models.Model):
+class SpamModel(state.CachedRow):
     """A trained spam classifier (comments.classifier), stored so every app server uses the newest one."""
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -783,7 +783,7 @@ class SpamExample(models.Model):
         return f"{self.label}: {self.text[:40]}"
 
 
-class SurgeLog(models.Model):
+class SurgeLog(state.CachedRow):
     """One period of surge mode: when and why it started and ended (by hand or by itself)."""
 
     started_at = models.DateTimeField(default=timezone.now)

@@ -1,7 +1,9 @@
 import uuid
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
 
 from comments import learning, state
@@ -22,11 +24,20 @@ def test_a_value_is_read_once_even_when_it_is_none():
     assert len(reads) == 1
 
 
-def test_saved_settings_are_read_at_once_and_then_without_a_query(django_assert_num_queries):
+def cache_as_another_process(value) -> None:
+    """What another process's `remembered` does after reading `value` from the settings row."""
+    value_key, generation_key = state._keys(state.MODERATION_SETTINGS)
+    cache.set(value_key, (cache.get(generation_key), value), state.SECONDS)
+
+
+def test_saved_settings_are_read_at_once_and_then_without_a_query(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
     ModerationSettings.load()
     config = ModerationSettings.load()
     config.flood_max_comments = 2
-    config.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        config.save()
     assert ModerationSettings.load().flood_max_comments == 2  # forgotten by the save
     with django_assert_num_queries(0):
         assert ModerationSettings.load().flood_max_comments == 2
@@ -57,8 +68,43 @@ def test_a_value_read_before_the_write_commits_is_not_kept(django_capture_on_com
         config = ModerationSettings.load()
         config.flood_max_comments = 2
         config.save()
-        assert state.remembered(state.MODERATION_SETTINGS, lambda: old) is old  # the other process's read
+        cache_as_another_process(old)
     assert ModerationSettings.load().flood_max_comments == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_read_by_another_process_while_a_save_outside_a_transaction_runs_is_not_kept():
+    old = ModerationSettings.load()
+
+    def meanwhile(**kwargs):
+        cache_as_another_process(old)
+
+    pre_save.connect(meanwhile, sender=ModerationSettings, dispatch_uid="test-meanwhile")
+    try:
+        config = ModerationSettings.load()
+        config.flood_max_comments = 2
+        config.save()
+    finally:
+        pre_save.disconnect(sender=ModerationSettings, dispatch_uid="test-meanwhile")
+    assert ModerationSettings.load().flood_max_comments == 2
+
+
+def test_a_write_rolled_back_leaves_nothing_of_it_cached():
+    ModerationSettings.load()
+    seen = []
+
+    def write_then_fail():
+        with transaction.atomic():
+            config = ModerationSettings.load()
+            config.flood_max_comments = 2
+            config.save()
+            seen.append(ModerationSettings.load().flood_max_comments)  # as this transaction sees it
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert seen == [2]
+    assert ModerationSettings.load().flood_max_comments != 2
 
 
 def test_values_cached_by_code_with_other_fields_are_not_read(monkeypatch):
