@@ -201,6 +201,8 @@ def comment_location(
     comment: Comment, *, own_ids: list[int], per_page: int, sort: CommentSort = CommentSort.OLDEST
 ) -> str:
     """The article page that shows this comment to this reader in this order, anchored on it."""
+    if comment.article.comment_thread_count + len(own_ids) < per_page:  # every thread on the first page
+        return _anchored(comment, sort, page=1)
     article_id = comment.article_id
     root = (
         comment if comment.thread == comment.pk else Comment.objects.only("created_at").get(pk=comment.thread)
@@ -221,9 +223,13 @@ def comment_location(
             position = len(pick_threads) + roots.filter(before).exclude(pk__in=pick_threads).count()
     else:
         position = roots.filter(before).count()
+    return _anchored(comment, sort, page=position // per_page + 1)
+
+
+def _anchored(comment: Comment, sort: CommentSort, *, page: int) -> str:
     query = {"csort": sort.value} if sort != CommentSort.OLDEST else {}
-    if position >= per_page:
-        query["cpage"] = position // per_page + 1
+    if page > 1:
+        query["cpage"] = page
     suffix = f"?{urlencode(query)}" if query else ""
     return f"{comment.article.get_absolute_url()}{suffix}#comment-{comment.pk}"
 
