@@ -104,5 +104,5 @@ def forget_on_writes(sender: str, name: str) -> None:
     def receiver(**kwargs) -> None:
         forget(name)
 
-    for signal in (pre_save, pre_delete):
-        signal.connect(receiver, sender=sender, weak=False, dispatch_uid=f"state-{name}-{signal}")
+    for action, signal in (("save", pre_save), ("delete", pre_delete)):
+        signal.connect(receiver, sender=sender, weak=False, dispatch_uid=f"state-{name}-{action}")
