@@ -7,8 +7,11 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 from uuid import UUID
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, TextField
@@ -243,21 +246,26 @@ def _lock_commenter(*keys: str) -> None:
 
 
 def _check_flood(*, submission: Submission, config: ModerationSettings, now: datetime) -> None:
-    """Refuse when this IP address (an IPv6 /64), or this email, already posted the maximum within the window."""
-    window_start = now - timedelta(seconds=config.flood_window_seconds)
-    senders = []
+    """Refuse when this IP address (an IPv6 /64), or this email, already posted the maximum within the window.
+
+    One query for both: a sender has few comments in a window (those past the maximum were refused)."""
+    window = timedelta(seconds=config.flood_window_seconds)
+    senders = {}
     if submission.ip_address:
-        senders.append(in_network(network_of(submission.ip_address, FLOOD_PREFIX)))
+        senders["address"] = in_network(network_of(submission.ip_address, FLOOD_PREFIX))
     if submission.email:
-        senders.append(Q(author_email=submission.email))
-    for sender in senders:
-        recent = list(
-            Comment.objects.filter(sender, created_at__gte=window_start)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[: config.flood_max_comments]
-        )
-        if len(recent) >= config.flood_max_comments:
-            frees_at = recent[-1] + timedelta(seconds=config.flood_window_seconds)
+        senders["email"] = Q(author_email=submission.email)
+    if not senders:
+        return
+    recent = Comment.objects.filter(reduce(or_, senders.values()), created_at__gte=now - window).aggregate(
+        **{
+            name: ArrayAgg("created_at", filter=sender, order_by="-created_at")
+            for name, sender in senders.items()
+        }
+    )
+    for times in recent.values():
+        if times and len(times) >= config.flood_max_comments:
+            frees_at = times[config.flood_max_comments - 1] + window
             raise FloodLimited(retry_after=max(1, math.ceil((frees_at - now).total_seconds())))
 
 

@@ -102,6 +102,20 @@ def test_flood_retry_after_counts_from_the_oldest_comment_in_the_window(article,
     assert refusal.value.retry_after == 60
 
 
+def test_flood_retry_after_waits_for_the_sender_to_fall_below_the_maximum(article, config):
+    """A limit lowered (a surge) over three comments in the window: free once the second newest leaves it."""
+    config.flood_max_comments, config.flood_window_seconds = 3, 100
+    config.save()
+    now = timezone.now()
+    for age in (90, 60, 30):
+        submit(article, body=f"{age} seconds ago", now=now - timedelta(seconds=age))
+    config.flood_max_comments = 2
+    config.save()
+    with pytest.raises(FloodLimited) as refusal:
+        submit(article, body="now", now=now)
+    assert refusal.value.retry_after == 40
+
+
 def test_identical_comment_is_refused_as_duplicate(article):
     submit(article, body="Same words.")
     with pytest.raises(DuplicateComment):

@@ -11,7 +11,7 @@ from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-POSTING_QUERIES = 12
+POSTING_QUERIES = 11
 
 
 @pytest.mark.parametrize(
