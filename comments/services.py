@@ -269,11 +269,12 @@ def _check_flood(*, submission: Submission, config: ModerationSettings, now: dat
             raise FloodLimited(retry_after=max(1, math.ceil((frees_at - now).total_seconds())))
 
 
-def _commenter_facts(submission: Submission, now: datetime) -> Commenter:
+def _commenter_facts(submission: Submission, now: datetime, config: ModerationSettings) -> Commenter:
     """Standing rules in force and history of the sender; a suspension refuses the comment outright.
 
     Trust needs more than the email, which anyone can type: the submission must also come from a network
-    seen on that email's approved comments (TRUST_PREFIX).
+    seen on that email's approved comments (TRUST_PREFIX). That history is read only when something asks
+    for it: a trust rule, or the policy of approving commenters already approved.
     """
     rules = CommenterRule.objects.active(now).filter(
         Q(kind=CommenterRule.Kind.EMAIL, value=submission.email.lower())
@@ -283,8 +284,10 @@ def _commenter_facts(submission: Submission, now: datetime) -> Commenter:
     if suspensions:
         raise CommenterSuspended(max(suspensions))
     standing = {(rule.action, rule.kind) for rule in rules}
+    trusted_email = (CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in standing
+    asked = trusted_email or config.policy == ModerationSettings.Policy.APPROVE_KNOWN
     known_names = set()
-    if submission.ip_address and submission.email:
+    if asked and submission.ip_address and submission.email:
         known_names = set(
             Comment.objects.approved()
             .filter(
@@ -296,7 +299,7 @@ def _commenter_facts(submission: Submission, now: datetime) -> Commenter:
     return Commenter(
         blocked_email=(CommenterRule.Action.BLOCK, CommenterRule.Kind.EMAIL) in standing,
         blocked_ip=(CommenterRule.Action.BLOCK, CommenterRule.Kind.IP) in standing,
-        trusted=(CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in standing and bool(known_names),
+        trusted=trusted_email and bool(known_names),
         always_held=any(action == CommenterRule.Action.HOLD for action, _ in standing),
         has_approved_comment=submission.name in known_names,
     )
@@ -377,7 +380,7 @@ def comment_submit(
     if user is not None:
         status, reasons, note = Comment.Status.APPROVED, [], "Posted by staff."
     else:
-        verdict = assess(submission, config, _commenter_facts(submission, now))
+        verdict = assess(submission, config, _commenter_facts(submission, now, config))
         status, reasons = verdict.status, [{"code": code, "text": text} for code, text in verdict.reasons]
         note = verdict.note or "; ".join(reason["text"] for reason in reasons)
     comment = Comment(
@@ -591,7 +594,7 @@ def comment_author_edit(
     scored = learning.score_text(body, config, comment.article.get_absolute_url())
     if scored:  # the classifier reads the new text as it reads a new comment
         submission = replace(submission, spam=scored[0])
-    verdict = assess(submission, config, _commenter_facts(submission, now or timezone.now()))
+    verdict = assess(submission, config, _commenter_facts(submission, now or timezone.now(), config))
     reasons = [
         {"code": code, "text": text} for code, text in verdict.reasons if (code, text) != HOLD_ALL_REASON
     ]

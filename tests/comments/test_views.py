@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import resolve, reverse
 
-from comments.models import Comment, CommentReport
+from comments.models import Comment, CommentReport, ModerationSettings
 from comments.reader import OWN_COMMENTS_COOKIE
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-POSTING_QUERIES = 11
+POSTING_QUERIES = 10
+HOLD_ALL, APPROVE_KNOWN = ModerationSettings.Policy.HOLD_ALL, ModerationSettings.Policy.APPROVE_KNOWN
 
 
 @pytest.mark.parametrize(
@@ -61,13 +62,30 @@ def test_post_redirects_to_the_comment_and_only_its_author_sees_it(client, post,
 
 
 @pytest.mark.parametrize(
-    ("count", "queries"), [(0, POSTING_QUERIES - 1), (300, POSTING_QUERIES), (3000, POSTING_QUERIES)]
+    ("count", "policy", "queries"),
+    [
+        (0, HOLD_ALL, POSTING_QUERIES - 1),
+        (300, HOLD_ALL, POSTING_QUERIES),
+        (3000, HOLD_ALL, POSTING_QUERIES),
+        (3000, APPROVE_KNOWN, POSTING_QUERIES + 1),
+    ],
 )
 def test_posting_runs_a_fixed_number_of_queries_and_writes_no_session(
-    post, article, django_assert_num_queries, count, queries
+    post,
+    article,
+    config,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+    count,
+    policy,
+    queries,
 ):
-    """The same queries whatever the thread's size, one fewer while every thread fits on the first page
-    (where to send the reader needs no count); the author's comments ride in a signed cookie."""
+    """The same queries whatever the thread's size: one fewer while every thread fits on the first page
+    (where to send the reader needs no count), one more when the policy approves known commenters (their
+    approved history is read); the author's comments ride in a signed cookie."""
+    config.policy = policy
+    with django_capture_on_commit_callbacks(execute=True):
+        config.save()
     CommentFactory.create_batch(count, article=article)
     post(article, body="The first, which also queues the surge check for the worker.")
     with django_assert_num_queries(queries):
