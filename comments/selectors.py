@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -200,30 +201,48 @@ def visible_comment(pk: int, *, own_ids: list[int], staff: bool, article_id: int
 def comment_location(
     comment: Comment, *, own_ids: list[int], per_page: int, sort: CommentSort = CommentSort.OLDEST
 ) -> str:
-    """The article page that shows this comment to this reader in this order, anchored on it."""
-    if comment.article.comment_thread_count + len(own_ids) < per_page:  # every thread on the first page
+    """The article page that shows this comment to this reader in this order, anchored on it.
+
+    Its thread's place is counted from the newest end: the threads newer than it, taken from the number of
+    threads the article stores, so that the page of a comment just posted costs one small query however long
+    the thread. The threads this reader sees are the approved ones and their own held ones at the top level.
+    """
+    article = comment.article
+    if article.comment_thread_count + len(own_ids) < per_page:  # every thread on the first page
         return _anchored(comment, sort, page=1)
-    article_id = comment.article_id
     root = (
         comment if comment.thread == comment.pk else Comment.objects.only("created_at").get(pk=comment.thread)
     )
-    # The threads this reader sees: approved ones, and their own (held or turned away) at the top level.
-    roots = Comment.objects.filter(article_id=article_id, thread_root=None).filter(
-        Q(status=Comment.Status.APPROVED) | Q(pk__in=[*own_ids, comment.pk])
+    pick_threads = (
+        [pk for _, pk in _pick_threads(editors_picks(article.pk))] if sort == CommentSort.PICKS else []
+    )
+    if root.pk in pick_threads:
+        return _anchored(comment, sort, page=pick_threads.index(root.pk) // per_page + 1)
+    newer = Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, pk__gt=root.pk)
+    own_roots = Comment.objects.filter(
+        article_id=article.pk, thread_root=None, pk__in=[*own_ids, comment.pk]
+    ).exclude(status=Comment.Status.APPROVED)
+    threads, approved_newer, own, own_newer = (
+        Article.objects.filter(pk=article.pk)
+        .values_list(
+            "comment_thread_count",
+            _counted(_public_roots(article.pk).filter(newer).exclude(pk__in=pick_threads)),
+            _counted(own_roots),
+            _counted(own_roots.filter(newer)),
+        )
+        .get()
     )
     if sort == CommentSort.NEWEST:
-        before = Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, pk__gt=root.pk)
-    else:
-        before = Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
-    if sort == CommentSort.PICKS:
-        pick_threads = [pk for _, pk in _pick_threads(editors_picks(article_id))]
-        if root.pk in pick_threads:
-            position = pick_threads.index(root.pk)
-        else:
-            position = len(pick_threads) + roots.filter(before).exclude(pk__in=pick_threads).count()
-    else:
-        position = roots.filter(before).count()
+        position = approved_newer + own_newer
+    else:  # oldest first, after the picks if any: every visible thread not newer than it, less itself
+        position = threads + own - 1 - (approved_newer + own_newer)
     return _anchored(comment, sort, page=position // per_page + 1)
+
+
+def _counted(comments) -> Coalesce:
+    """How many of these comments there are, as a subquery (of comments on one article)."""
+    count = comments.order_by().values("article_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(count), 0)
 
 
 def _anchored(comment: Comment, sort: CommentSort, *, page: int) -> str:

@@ -95,3 +95,33 @@ def test_a_page_of_threads_costs_two_queries_in_every_order(article, django_asse
         threads = page.page.object_list
         assert len(threads) == 10
         assert all(len(node.replies) == 1 for node in threads)
+
+
+@pytest.mark.parametrize("sort", list(CommentSort))
+def test_every_comment_is_placed_on_the_page_that_shows_it_to_its_reader(
+    article, admin_user, django_assert_max_num_queries, sort
+):
+    """Counted from the newest end, with the reader's held threads among the approved ones and others'
+    held ones left out; one query for any comment (two for a reply, three for picks first)."""
+    comments = []
+    for n in range(9):
+        status = [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM][n % 3]
+        comments.append(CommentFactory(article=article, status=status))
+        if n % 4 == 0:
+            comments.append(CommentFactory(article=article, parent=comments[-1]))
+    own_ids = [c.pk for c in comments if c.status == Comment.Status.PENDING][:2]
+    comment_set_featured(comment=comments[5], featured=True, by=admin_user)
+    article.refresh_from_db()
+    visible = [c for c in comments if c.status == Comment.Status.APPROVED or c.pk in own_ids]
+    pages = {}
+    for number in range(1, 5):
+        for node in thread_page(article, own_ids=own_ids, depth=3, per_page=2, number=number, sort=sort).page:
+            pages.update({c.pk: number for c in [node.comment, *(child.comment for child in node.replies)]})
+    assert set(pages) == {c.pk for c in visible}
+    for comment in visible:
+        comment = Comment.objects.select_related("article").get(pk=comment.pk)
+        queries = 1 + (comment.thread_root_id is not None) + (sort == CommentSort.PICKS)
+        with django_assert_max_num_queries(queries):
+            location = comment_location(comment, own_ids=own_ids, per_page=2, sort=sort)
+        page = int(location.split("cpage=")[1].split("#")[0]) if "cpage=" in location else 1
+        assert page == pages[comment.pk], (sort, comment.pk, location)
