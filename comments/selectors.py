@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Count, Max, Min, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -218,19 +217,8 @@ def comment_location(
     )
     if root.pk in pick_threads:
         return _anchored(comment, sort, page=pick_threads.index(root.pk) // per_page + 1)
-    newer = Q(created_at__gt=root.created_at) | Q(created_at=root.created_at, pk__gt=root.pk)
-    own_roots = Comment.objects.filter(
-        article_id=article.pk, thread_root=None, pk__in=[*own_ids, comment.pk]
-    ).exclude(status=Comment.Status.APPROVED)
-    threads, approved_newer, own, own_newer = (
-        Article.objects.filter(pk=article.pk)
-        .values_list(
-            "comment_thread_count",
-            _counted(_public_roots(article.pk).filter(newer).exclude(pk__in=pick_threads)),
-            _counted(own_roots),
-            _counted(own_roots.filter(newer)),
-        )
-        .get()
+    threads, approved_newer, own, own_newer = _thread_counts(
+        article.pk, root=root, own_ids=[*own_ids, comment.pk], pick_threads=pick_threads
     )
     if sort == CommentSort.NEWEST:
         position = approved_newer + own_newer
@@ -239,10 +227,28 @@ def comment_location(
     return _anchored(comment, sort, page=position // per_page + 1)
 
 
-def _counted(comments) -> Coalesce:
-    """How many of these comments there are, as a subquery (of comments on one article)."""
-    count = comments.order_by().values("article_id").annotate(n=Count("id")).values("n")
-    return Coalesce(Subquery(count), 0)
+def _thread_counts(
+    article_id: int, *, root: Comment, own_ids: list[int], pick_threads: list[int]
+) -> tuple[int, int, int, int]:
+    """The article's stored count of threads; its approved threads newer than `root` (picks aside); the
+    reader's own held threads, and how many of those are newer. One statement, written out: built by the
+    ORM, its counting subqueries cost twenty times what the database spends on them."""
+    comments = connection.ops.quote_name(Comment._meta.db_table)
+    articles = connection.ops.quote_name(Article._meta.db_table)
+    approved = Comment.Status.APPROVED.value
+    newer = "(c.created_at, c.id) > (%(created)s, %(root)s)"
+    own = f"""SELECT c.created_at, c.id FROM {comments} c WHERE c.id = ANY(%(own)s) AND c.article_id = a.id
+        AND c.thread_root_id IS NULL AND c.status <> '{approved}'"""
+    sql = f"""SELECT a.comment_thread_count,
+        (SELECT count(*) FROM {comments} c WHERE c.article_id = a.id AND c.status = '{approved}'
+            AND c.thread_root_id IS NULL AND {newer} AND NOT c.id = ANY(%(picks)s)),
+        (SELECT count(*) FROM ({own}) c),
+        (SELECT count(*) FROM ({own}) c WHERE {newer})
+        FROM {articles} a WHERE a.id = %(article)s"""
+    params = {"article": article_id, "created": root.created_at, "root": root.pk, "own": own_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params | {"picks": pick_threads})
+        return cursor.fetchone()
 
 
 def _anchored(comment: Comment, sort: CommentSort, *, page: int) -> str:
