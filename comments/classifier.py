@@ -32,17 +32,19 @@ import re
 import string
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.preprocessing import normalize
+from sklearn.utils import murmurhash3_32
 
 SPAM, HAM = "spam", "ham"
 N_FEATURES = 2**18  # per kind of n-gram; collisions are rare at this size and cost little
@@ -173,6 +175,12 @@ def _kinds(params: Params) -> dict[str, HashingVectorizer]:
     }
 
 
+@cache
+def _analyzers(params: Params) -> list[tuple[str, Callable[[str], list[str]]]]:
+    """Each kind with the function listing its n-grams in a normalised text."""
+    return [(kind, vectorizer.build_analyzer()) for kind, vectorizer in _kinds(params).items()]
+
+
 @dataclass
 class _Counts:
     """Raw n-gram counts of each kind, and the signals as a dense block."""
@@ -295,7 +303,20 @@ class SpamClassifier:
         return 1 / (1 + np.exp(-(self.scale * self._margins(texts, pages) + self.shift)))
 
     def probability(self, text: str, page: str | None = None) -> float:
-        return float(self.probabilities([text], [page])[0])
+        """One text's score, as `probabilities` gives it, without the sparse matrices: a fifth of the time."""
+        normalised = normalise(text, page)
+        margin = self.intercept
+        for offset, (kind, analyzer) in enumerate(_analyzers(self.params)):
+            counts = Counter(_columns(analyzer(normalised)))
+            if counts:
+                columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+                values = 1 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+                values *= self.idf[kind][columns]
+                if norm := math.sqrt(values @ values):
+                    margin += values @ self.coef[offset * N_FEATURES + columns] / norm
+        for signal in signals(text, page):
+            margin += self.coef[2 * N_FEATURES + SIGNALS.index(signal)] * self.params.signal_weight
+        return float(expit(self.scale * margin + self.shift))
 
     def explain(self, text: str, page: str | None = None, top: int = 5) -> list[tuple[str, float]]:
         """The words, phrases and signals that pushed the score most (positive: towards spam), strongest first.
@@ -309,8 +330,7 @@ class SpamClassifier:
         contribution = dict(zip(x.indices.tolist(), (x.data * self.coef[x.indices]).tolist(), strict=True))
         weights: dict[str, float] = defaultdict(float)
         normalised = normalise(text, page)
-        for offset, (kind, vectorizer) in enumerate(_kinds(self.params).items()):
-            analyzer = vectorizer.build_analyzer()
+        for offset, (kind, analyzer) in enumerate(_analyzers(self.params)):
             if kind == "char":
                 pieces = [(_label(_bare(word)), analyzer(word)) for word in normalised.lower().split()]
             else:
@@ -411,16 +431,9 @@ def _label(gram: str) -> str:
     return gram
 
 
-def _columns(grams: list[str]) -> list[int]:
-    """The hashed column of each n-gram, as the feature vectorizers compute it."""
-    if not grams:
-        return []
-    single = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, analyzer=_itself)
-    return single.transform([[gram] for gram in grams]).indices.tolist()
-
-
-def _itself(gram_list: list[str]) -> list[str]:
-    return gram_list
+def _columns(grams: Iterable[str]) -> list[int]:
+    """The hashed column of each n-gram, as the feature vectorizers compute it (a test holds them to it)."""
+    return [abs(murmurhash3_32(gram, seed=0)) % N_FEATURES for gram in grams]
 
 
 def train(

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import HashingVectorizer
 
 from comments import classifier
 from comments.classifier import Params, SpamClassifier, TrainingError
@@ -100,6 +101,31 @@ def test_trained_model_separates_spam_and_keeps_a_held_out_score_per_example(tra
     assert trained.probability("the army said the ceasefire talks in the province failed") < 0.1
     assert len(trained.heldout_probability) == 200
     assert trained.spam_threshold(0.99) is not None
+
+
+def test_one_text_scores_as_the_batch_of_texts_does(trained):
+    """`probability` skips the sparse matrices for speed; it must give what `probabilities` gives."""
+    texts, _ = labelled_texts(60)
+    texts = [
+        *texts,
+        "",
+        "!!!",
+        "ＦＵＬＬ ＷＩＤＴＨ www.promo.example http://a.example/b 555-123-4567",
+        "é" * 300,
+    ]
+    pages = [None, "/2024/05/talks/"] * (len(texts) // 2) + [None] * (len(texts) % 2)
+    one_by_one = [trained.probability(text, page) for text, page in zip(texts, pages, strict=True)]
+    assert one_by_one == pytest.approx(trained.probabilities(texts, pages).tolist(), abs=1e-12)
+    assert len({round(p, 6) for p in one_by_one}) > 10  # real scores, not a constant
+
+
+def test_n_grams_are_hashed_to_the_columns_the_vectorizer_gives_them():
+    grams = ["the", "free money", " é", "ＦＵＬＬ", "_link_ promo_example", "0", "\u2028x"]
+    vectorizer = HashingVectorizer(
+        n_features=classifier.N_FEATURES, alternate_sign=False, norm=None, analyzer=lambda grams: grams
+    )
+    expected = [vectorizer.transform([[gram]]).indices.tolist() for gram in grams]
+    assert [[column] for column in classifier._columns(grams)] == expected
 
 
 def test_held_out_scores_hold_out_whole_groups():
