@@ -7,11 +7,8 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import reduce
-from operator import or_
 from uuid import UUID
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, TextField
@@ -245,45 +242,101 @@ def _lock_commenter(*keys: str) -> None:
             cursor.execute(f"SELECT {locks}", keys)  # one round trip, always in the same order
 
 
-def _check_flood(*, submission: Submission, config: ModerationSettings, now: datetime) -> None:
+@dataclass(frozen=True)
+class _Sender:
+    """What the database holds on whoever sent a submission, read once their lock is held."""
+
+    recent: tuple[list[datetime], list[datetime]]  # in the flood window, newest first: by network, by email
+    duplicate: bool  # the same text from them on this article already
+    standing: set[tuple[str, str]]  # (action, kind) of each commenter rule in force for them
+    suspended_until: datetime | None
+
+
+def _sender(
+    *, submission: Submission, article: Article, user, config: ModerationSettings, now: datetime
+) -> _Sender:
+    """Their comments in the flood window (none counted for staff), whether this text is a repeat, and
+    their standing, in one statement.
+
+    Written out: built by the ORM, these three reads took four times what the database spends on them, on
+    the path every comment takes. Each uses an index: (ip_address, created_at), (author_email, created_at),
+    and the rules' unique (kind, value).
+    """
+    comments, rules = (connection.ops.quote_name(model._meta.db_table) for model in (Comment, CommenterRule))
+    network = network_of(submission.ip_address, FLOOD_PREFIX) if submission.ip_address else None
+
+    def recent(sender: str) -> str:
+        return f"""ARRAY(SELECT created_at FROM {comments} WHERE {sender} AND created_at >= %(since)s
+            ORDER BY created_at DESC LIMIT %(limit)s)"""
+
+    same_author = """(%(email)s <> '' AND author_email = %(email)s
+        OR %(email)s = '' AND user_id IS NOT DISTINCT FROM %(user)s)"""
+    in_force = f"""FROM {rules} WHERE (kind = 'email' AND value = %(email_key)s OR kind = 'ip' AND value = %(ip)s)
+        AND (expires_at IS NULL OR expires_at > %(now)s)"""
+    sql = f"""SELECT {recent("ip_address BETWEEN %(low)s::inet AND %(high)s::inet")},
+        {recent("%(email)s <> '' AND author_email = %(email)s")},
+        EXISTS(SELECT 1 FROM {comments} WHERE article_id = %(article)s AND body = %(body)s AND {same_author}),
+        ARRAY(SELECT action || ' ' || kind {in_force}),
+        (SELECT max(expires_at) {in_force} AND action = '{CommenterRule.Action.SUSPEND.value}')"""
+    params = {
+        "since": now - timedelta(seconds=config.flood_window_seconds) if user is None else None,
+        "limit": config.flood_max_comments,
+        "low": str(network.network_address) if network else None,
+        "high": str(network.broadcast_address) if network else None,
+        "email": submission.email,
+        "email_key": submission.email.lower(),
+        "ip": submission.ip_address or "",
+        "now": now,
+        "article": article.pk,
+        "body": submission.body,
+        "user": user.pk if user is not None else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        by_network, by_email, duplicate, standing, suspended_until = cursor.fetchone()
+    return _Sender(
+        recent=(by_network, by_email),
+        duplicate=duplicate,
+        standing={tuple(rule.split(" ")) for rule in standing},
+        suspended_until=suspended_until,
+    )
+
+
+def _check_flood(sender: _Sender, *, config: ModerationSettings, now: datetime) -> None:
     """Refuse when this IP address (an IPv6 /64), or this email, already posted the maximum within the window.
 
-    One query for both: a sender has few comments in a window (those past the maximum were refused)."""
+    The wait counts from the comment whose leaving the window brings the sender below the maximum."""
     window = timedelta(seconds=config.flood_window_seconds)
-    senders = {}
-    if submission.ip_address:
-        senders["address"] = in_network(network_of(submission.ip_address, FLOOD_PREFIX))
-    if submission.email:
-        senders["email"] = Q(author_email=submission.email)
-    if not senders:
-        return
-    recent = Comment.objects.filter(reduce(or_, senders.values()), created_at__gte=now - window).aggregate(
-        **{
-            name: ArrayAgg("created_at", filter=sender, order_by="-created_at")
-            for name, sender in senders.items()
-        }
-    )
-    for times in recent.values():
-        if times and len(times) >= config.flood_max_comments:
+    for times in sender.recent:
+        if len(times) >= config.flood_max_comments:
             frees_at = times[config.flood_max_comments - 1] + window
             raise FloodLimited(retry_after=max(1, math.ceil((frees_at - now).total_seconds())))
 
 
-def _commenter_facts(submission: Submission, now: datetime, config: ModerationSettings) -> Commenter:
-    """Standing rules in force and history of the sender; a suspension refuses the comment outright.
-
-    Trust needs more than the email, which anyone can type: the submission must also come from a network
-    seen on that email's approved comments (TRUST_PREFIX). That history is read only when something asks
-    for it: a trust rule, or the policy of approving commenters already approved.
-    """
+def _standing_now(submission: Submission, now: datetime) -> tuple[set[tuple[str, str]], datetime | None]:
+    """The (action, kind) of each commenter rule in force for the sender, and when a suspension ends."""
     rules = CommenterRule.objects.active(now).filter(
         Q(kind=CommenterRule.Kind.EMAIL, value=submission.email.lower())
         | Q(kind=CommenterRule.Kind.IP, value=submission.ip_address or "")
     )
     suspensions = [rule.expires_at for rule in rules if rule.action == CommenterRule.Action.SUSPEND]
-    if suspensions:
-        raise CommenterSuspended(max(suspensions))
-    standing = {(rule.action, rule.kind) for rule in rules}
+    return {(rule.action, rule.kind) for rule in rules}, max(suspensions, default=None)
+
+
+def _commenter_facts(
+    submission: Submission,
+    config: ModerationSettings,
+    standing: set[tuple[str, str]],
+    suspended_until: datetime | None,
+) -> Commenter:
+    """The sender as the rules see them, from their standing; a suspension refuses the comment outright.
+
+    Trust needs more than the email, which anyone can type: the submission must also come from a network
+    seen on that email's approved comments (TRUST_PREFIX). That history is read only when something asks
+    for it: a trust rule, or the policy of approving commenters already approved.
+    """
+    if suspended_until is not None:
+        raise CommenterSuspended(suspended_until)
     trusted_email = (CommenterRule.Action.TRUST, CommenterRule.Kind.EMAIL) in standing
     asked = trusted_email or config.policy == ModerationSettings.Policy.APPROVE_KNOWN
     known_names = set()
@@ -367,9 +420,9 @@ def comment_submit(
     if user is None:
         network = network_of(submission.ip_address, FLOOD_PREFIX) if submission.ip_address else ""
         _lock_commenter(submission.email, str(network))
-        _check_flood(submission=submission, config=config, now=now)
-    same_author = Q(author_email=submission.email) if submission.email else Q(user=user)
-    if Comment.objects.filter(same_author, article=article, body=submission.body).exists():
+    sender = _sender(submission=submission, article=article, user=user, config=config, now=now)
+    _check_flood(sender, config=config, now=now)
+    if sender.duplicate:
         raise DuplicateComment("You have already posted this comment on this article.")
 
     scored = (
@@ -380,7 +433,8 @@ def comment_submit(
     if user is not None:
         status, reasons, note = Comment.Status.APPROVED, [], "Posted by staff."
     else:
-        verdict = assess(submission, config, _commenter_facts(submission, now, config))
+        commenter = _commenter_facts(submission, config, sender.standing, sender.suspended_until)
+        verdict = assess(submission, config, commenter)
         status, reasons = verdict.status, [{"code": code, "text": text} for code, text in verdict.reasons]
         note = verdict.note or "; ".join(reason["text"] for reason in reasons)
     comment = Comment(
@@ -594,7 +648,8 @@ def comment_author_edit(
     scored = learning.score_text(body, config, comment.article.get_absolute_url())
     if scored:  # the classifier reads the new text as it reads a new comment
         submission = replace(submission, spam=scored[0])
-    verdict = assess(submission, config, _commenter_facts(submission, now or timezone.now(), config))
+    commenter = _commenter_facts(submission, config, *_standing_now(submission, now or timezone.now()))
+    verdict = assess(submission, config, commenter)
     reasons = [
         {"code": code, "text": text} for code, text in verdict.reasons if (code, text) != HOLD_ALL_REASON
     ]

@@ -124,6 +124,18 @@ def test_identical_comment_is_refused_as_duplicate(article):
     assert submit(ArticleFactory(), body="Same words.", ip_address="192.0.2.10").pk
 
 
+def test_staff_repeats_are_refused_but_staff_are_never_flood_limited(article, admin_user, config):
+    config.flood_max_comments = 1
+    config.save()
+    submit(article, body="First.", email="", user=admin_user)
+    submit(article, body="Second.", email="", user=admin_user)  # over the limit: staff are not counted
+    with pytest.raises(DuplicateComment):
+        submit(article, body="Second.", email="", user=admin_user)
+    assert submit(
+        article, body="Second.", email="", ip_address="192.0.2.9"
+    ).pk  # a reader: not the staff member
+
+
 def test_closed_article_refuses_comments(config):
     with pytest.raises(CommentsClosed):
         submit(ArticleFactory(comments_open=False))

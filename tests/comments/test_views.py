@@ -11,7 +11,7 @@ from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-POSTING_QUERIES = 10
+POSTING_QUERIES = 8
 HOLD_ALL, APPROVE_KNOWN = ModerationSettings.Policy.HOLD_ALL, ModerationSettings.Policy.APPROVE_KNOWN
 
 
