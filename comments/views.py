@@ -47,12 +47,16 @@ from comments.services import (
     subscription_unsubscribe,
 )
 
+# What a post needs of its article; the rest (body, author, tags) only when the article is shown again.
+POSTED_TO_FIELDS = ("slug", "title", "published_at", "comments_open", "comment_thread_count")
+
 
 def _article_page(request, article: Article, form: CommentForm, status: int, message: str = ""):
     """Show the article again with the reader's comment form as they sent it, and what to fix."""
     if message:
         messages.error(request, message)
     form.refresh_token()
+    article = get_object_or_404(Article.objects.with_visibility().select_related("author"), pk=article.pk)
     return render(
         request, "articles/article_detail.html", {"article": article, "comment_form": form}, status=status
     )
@@ -85,10 +89,7 @@ def post_comment(request, article_id: int):
 
 
 def _post_comment(request, article_id: int):
-    article = get_object_or_404(
-        Article.objects.published().with_visibility().select_related("author"),  # tags only if re-shown
-        pk=article_id,
-    )
+    article = get_object_or_404(Article.objects.published().only(*POSTED_TO_FIELDS), pk=article_id)
     config = ModerationSettings.for_request(request)
     staff_user = staff_poster(request)
     form = CommentForm(request.POST, article=article, staff_user=staff_user)
