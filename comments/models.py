@@ -61,7 +61,12 @@ class CommentQuerySet(models.QuerySet):
 class Comment(models.Model):
     Status = CommentStatus
 
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        related_name="comments",
+        db_index=False,  # comment_article_author_idx leads with it
+    )
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -156,6 +161,8 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email", "created_at"], name="comment_email_recent_idx"),
+            # Whether this author already posted this text here: a few rows, however long the thread.
+            models.Index(fields=["article", "author_email"], name="comment_article_author_idx"),
             # A page of threads: the top-level comments readers see, in either direction, then their replies.
             models.Index(
                 fields=["article", "created_at", "id"],
