@@ -44,8 +44,6 @@ from comments.tasks import (
 from comments.text import comment_body_html
 from comments.threads import thread_roots
 
-SURGE_CHECK_EVERY = 60  # seconds between checks of the held-comment rate, per cache
-
 
 class CommentRefused(Exception):
     """The comment cannot be accepted; the message is for the reader."""
@@ -471,7 +469,7 @@ def comment_submit(
     if comment.notify_replies and comment.status != Comment.Status.SPAM:
         transaction.on_commit(lambda: send_confirmation_task.enqueue(comment.pk), robust=True)
     _tell_readers(comment, from_status="")
-    if user is None and cache.add("comments:surge-checked", True, timeout=SURGE_CHECK_EVERY):
+    if user is None and surge.check_due():
         surge_check_task.enqueue()  # queued with the comment, checked by the worker
     return comment
 

@@ -11,6 +11,7 @@ The posting path reads only whether a surge is on; the check itself runs in the 
 import copy
 from datetime import datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 
@@ -19,6 +20,8 @@ from comments.models import CommentStatus, ModerationEvent, ModerationSettings, 
 
 USUAL_DAYS = 28
 RESPECT_MANUAL_OFF = timedelta(hours=1)
+CHECK_EVERY = 60  # seconds between checks of the held-comment rate, per cache
+CHECKED = f"{state.PREFIX}surge-checked"  # an announced key (comments.state)
 
 
 def active_surge() -> SurgeLog | None:
@@ -29,6 +32,13 @@ def active_surge() -> SurgeLog | None:
 def surge_in_force() -> SurgeLog | None:
     """The active surge as posting sees it, without a query (comments.state); a copy."""
     return copy.copy(state.remembered(state.SURGE, active_surge))
+
+
+def check_due() -> bool:
+    """Whether this post is the one to queue the worker's check of the held-comment rate: the first in
+    CHECK_EVERY seconds across processes (the cache's `add` decides). While the mark is set, a post reads
+    this process's copy of it (the key is announced) instead of asking Redis."""
+    return cache.get(CHECKED) is None and cache.add(CHECKED, True, timeout=CHECK_EVERY)
 
 
 def strict(config: ModerationSettings) -> ModerationSettings:

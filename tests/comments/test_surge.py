@@ -4,13 +4,14 @@ from datetime import datetime, time, timedelta
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment, ModerationEvent, ModerationSettings, SurgeLog
 from comments.moderation import Submission
 from comments.services import FloodLimited, comment_submit
-from comments.surge import active_surge, held_per_hour, surge_check, surge_switch
+from comments.surge import CHECKED, active_surge, held_per_hour, surge_check, surge_switch
 from tests.factories import CommentFactory, trusted_commenter
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,9 @@ def test_posting_a_comment_checks_for_a_surge_at_most_once_a_minute(article):
     SurgeLog.objects.all().delete()
     submit(article, email="b@example.org")
     assert active_surge() is None  # not checked again within the minute
+    cache.delete(CHECKED)  # the minute is over: the mark expires
+    submit(article, email="c@example.org")
+    assert active_surge() is not None
 
 
 def test_admin_shows_a_banner_and_switches_surge_mode_by_hand(admin_client, admin_user):
