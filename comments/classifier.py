@@ -432,7 +432,9 @@ def _label(gram: str) -> str:
 
 
 def _columns(grams: Iterable[str]) -> list[int]:
-    """The hashed column of each n-gram, as the feature vectorizers compute it (a test holds them to it)."""
+    """The hashed column of each n-gram, as the feature vectorizers compute it (a test holds them to it;
+    the hash -2**31, whose absolute value C cannot hold, lands on 0 both ways while N_FEATURES is a power
+    of two)."""
     return [abs(murmurhash3_32(gram, seed=0)) % N_FEATURES for gram in grams]
 
 

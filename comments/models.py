@@ -615,6 +615,9 @@ class ModerationSettings(state.CachedRow):
                 name="moderation_settings_flood_min",
             ),
             models.CheckConstraint(
+                condition=Q(surge_flood_max_comments__gte=1), name="moderation_settings_surge_flood_min"
+            ),
+            models.CheckConstraint(
                 condition=Q(classifier_hold_threshold__gte=0, classifier_hold_threshold__lte=1),
                 name="moderation_settings_hold_score_range",
             ),

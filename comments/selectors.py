@@ -224,7 +224,7 @@ def comment_location(
         position = approved_newer + own_newer
     else:  # oldest first, after the picks if any: every visible thread not newer than it, less itself
         position = threads + own - 1 - (approved_newer + own_newer)
-    return _anchored(comment, sort, page=position // per_page + 1)
+    return _anchored(comment, sort, page=max(position, 0) // per_page + 1)
 
 
 def _thread_counts(

@@ -170,6 +170,7 @@ def _rethread_replies(comment: Comment) -> int:
     return threads
 
 
+@transaction.atomic
 def comment_threads_rebuild(*article_ids: int) -> None:
     """Recompute these articles' threads and stored counts from their comments, and retire their pages.
 
@@ -220,6 +221,9 @@ def comment_threads_rebuild_after_delete(article_id: int) -> None:
 
 
 def _recount(*article_ids: int) -> None:
+    """Store the articles' counts afresh. The articles are locked first, so the counting sees every comment
+    whose `_count` went before, and any that comes after adds to the fresh count instead of being lost."""
+    list(Article.objects.select_for_update().filter(pk__in=article_ids).order_by("pk").values_list("pk"))
     approved = Q(comments__status=Comment.Status.APPROVED)
     for article in Article.objects.filter(pk__in=article_ids).annotate(
         approved=Count("comments", filter=approved),

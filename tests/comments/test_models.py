@@ -4,6 +4,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from comments.decisions import DECISIONS
@@ -15,11 +16,14 @@ from tests.factories import ArticleFactory, CommentFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_flood_limit_of_zero_is_refused():
+@pytest.mark.parametrize("field", ["flood_max_comments", "surge_flood_max_comments"])
+def test_flood_limit_of_zero_is_refused_by_the_form_and_the_database(field):
     config = ModerationSettings.load()
-    config.flood_max_comments = 0
+    setattr(config, field, 0)
     with pytest.raises(ValidationError):
         config.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ModerationSettings.objects.filter(pk=config.pk).update(**{field: 0})
 
 
 def test_replies_survive_their_parents_deletion_and_show_top_level(client):

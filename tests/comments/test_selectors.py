@@ -103,19 +103,23 @@ def test_every_comment_is_placed_on_the_page_that_shows_it_to_its_reader(
 ):
     """Counted from the newest end, with the reader's held threads among the approved ones and others'
     held ones left out; one query for any comment (two for a reply, three for picks first)."""
-    comments = []
-    for n in range(9):
-        status = [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM][n % 3]
-        comments.append(CommentFactory(article=article, status=status))
-        if n % 4 == 0:
-            comments.append(CommentFactory(article=article, parent=comments[-1]))
-    own_ids = [c.pk for c in comments if c.status == Comment.Status.PENDING][:2]
-    comment_set_featured(comment=comments[5], featured=True, by=admin_user)
+    statuses = [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM]
+    roots = [CommentFactory(article=article, status=statuses[n % 3]) for n in range(9)]
+    tied = [roots[3].pk, roots[4].pk, roots[6].pk]  # posted in the same instant: the id decides
+    Comment.objects.filter(pk__in=tied).update(created_at=roots[3].created_at)
+    reply = CommentFactory(article=article, parent=roots[0])
+    held_reply = CommentFactory(article=article, parent=roots[1], status=Comment.Status.PENDING)  # own thread
+    own_ids = [roots[1].pk, roots[4].pk, held_reply.pk]  # roots[7] is held too, but someone else's
+    assert comment_set_featured(comment=reply, featured=True, by=admin_user)  # picks roots[0]'s thread
+    assert comment_set_featured(comment=roots[6], featured=True, by=admin_user)
     article.refresh_from_db()
+    comments = list(Comment.objects.filter(article=article))
     visible = [c for c in comments if c.status == Comment.Status.APPROVED or c.pk in own_ids]
     pages = {}
-    for number in range(1, 5):
-        for node in thread_page(article, own_ids=own_ids, depth=3, per_page=2, number=number, sort=sort).page:
+    for number in range(1, 4):  # six threads, two a page
+        page = thread_page(article, own_ids=own_ids, depth=3, per_page=2, number=number, sort=sort).page
+        assert page.number == number
+        for node in page:
             pages.update({c.pk: number for c in [node.comment, *(child.comment for child in node.replies)]})
     assert set(pages) == {c.pk for c in visible}
     for comment in visible:

@@ -1,8 +1,10 @@
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.db import connection, transaction
 from django.utils import timezone
 
 from comments.decisions import BLOCK, TRUST
@@ -25,6 +27,7 @@ from comments.services import (
     comment_set_featured,
     comment_set_status,
     comment_submit,
+    comment_threads_rebuild,
 )
 from tests.factories import ArticleFactory, CommentFactory
 from tests.processes import start_django, this_test_database_url
@@ -334,3 +337,32 @@ def test_two_processes_posting_at_once_share_one_flood_limit(database_cache):
     assert all(worker.returncode == 0 for worker in workers), [stderr for _, stderr in outputs]
     assert sorted(statuses) == [302, 302, 302, 429, 429, 429]
     assert Comment.objects.filter(ip_address="198.51.100.99").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_rebuilt_while_a_comment_is_being_posted_keep_that_comment(admin_user):
+    """A deletion's rebuild of the counts waits for a post still in its transaction instead of overwriting
+    the post's +1 with a count taken before it committed (where to send readers is worked out from it)."""
+    article = ArticleFactory()
+    doomed = CommentFactory(article=article)
+    CommentFactory(article=article)
+    comment_threads_rebuild(article.pk)
+    posted, released = threading.Event(), threading.Event()
+
+    def post() -> None:
+        try:
+            with transaction.atomic():
+                submit(article, body="Posted while the counts are rebuilt.", user=admin_user)
+                posted.set()
+                released.wait(10)
+        finally:
+            connection.close()
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    assert posted.wait(10)
+    threading.Timer(0.5, released.set).start()  # the rebuild below must wait for this commit
+    doomed.delete()
+    poster.join(10)
+    article.refresh_from_db()
+    assert article.comment_thread_count == 2 == article.comment_count
