@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db import connection, models
+from django.db import connection, connections, models, router
 from django.db.models import Count, Max, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -232,22 +232,23 @@ def _thread_counts(
 ) -> tuple[int, int, int, int]:
     """The article's stored count of threads; its approved threads newer than `root` (picks aside); the
     reader's own held threads, and how many of those are newer. One statement, written out: built by the
-    ORM, its counting subqueries cost twenty times what the database spends on them."""
-    comments = connection.ops.quote_name(Comment._meta.db_table)
-    articles = connection.ops.quote_name(Article._meta.db_table)
-    approved = Comment.Status.APPROVED.value
+    ORM, its counting subqueries cost twenty times what the database spends on them. Read where the
+    comment was read (the replica for an anonymous permalink, the primary after a post)."""
+    database = connections[router.db_for_read(Comment)]
+    comments, articles = (database.ops.quote_name(model._meta.db_table) for model in (Comment, Article))
     newer = "(c.created_at, c.id) > (%(created)s, %(root)s)"
     own = f"""SELECT c.created_at, c.id FROM {comments} c WHERE c.id = ANY(%(own)s) AND c.article_id = a.id
-        AND c.thread_root_id IS NULL AND c.status <> '{approved}'"""
+        AND c.thread_root_id IS NULL AND c.status <> %(approved)s"""
     sql = f"""SELECT a.comment_thread_count,
-        (SELECT count(*) FROM {comments} c WHERE c.article_id = a.id AND c.status = '{approved}'
+        (SELECT count(*) FROM {comments} c WHERE c.article_id = a.id AND c.status = %(approved)s
             AND c.thread_root_id IS NULL AND {newer} AND NOT c.id = ANY(%(picks)s)),
         (SELECT count(*) FROM ({own}) c),
         (SELECT count(*) FROM ({own}) c WHERE {newer})
         FROM {articles} a WHERE a.id = %(article)s"""
     params = {"article": article_id, "created": root.created_at, "root": root.pk, "own": own_ids}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params | {"picks": pick_threads})
+    params |= {"picks": pick_threads, "approved": Comment.Status.APPROVED.value}
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchone()
 
 
