@@ -198,17 +198,30 @@ def visible_comment(pk: int, *, own_ids: list[int], staff: bool, article_id: int
 
 
 def comment_location(
-    comment: Comment, *, own_ids: list[int], per_page: int, sort: CommentSort = CommentSort.OLDEST
+    comment: Comment,
+    *,
+    own_ids: list[int],
+    per_page: int,
+    sort: CommentSort = CommentSort.OLDEST,
+    just_posted: bool = False,
 ) -> str:
     """The article page that shows this comment to this reader in this order, anchored on it.
 
     Its thread's place is counted from the newest end: the threads newer than it, taken from the number of
     threads the article stores, so that the page of a comment just posted costs one small query however long
     the thread. The threads this reader sees are the approved ones and their own held ones at the top level.
+
+    The article's stored count, as read with it, is enough alone while every thread fits on the first page,
+    and for a thread that `comment` (`just_posted` in this request) starts, from a reader with no other
+    comments: every thread they see is older than theirs, so it comes first when newest come first and
+    last otherwise (after the picks too: it is none).
     """
     article = comment.article
     if article.comment_thread_count + len(own_ids) < per_page:  # every thread on the first page
         return _anchored(comment, sort, page=1)
+    if just_posted and comment.thread_root_id is None and not own_ids:
+        position = 0 if sort == CommentSort.NEWEST else article.comment_thread_count
+        return _anchored(comment, sort, page=position // per_page + 1)
     root = (
         comment if comment.thread == comment.pk else Comment.objects.only("created_at").get(pk=comment.thread)
     )

@@ -143,16 +143,17 @@ def _post_comment(request, article_id: int):
             "You asked to be emailed about replies. Unless this address has confirmed that already, look for "
             f"our email with a link to confirm it (the link works for {CONFIRM_LINK_AGE.days} days).",
         )
-    response = HttpResponseRedirect(_location(request, comment))
+    response = HttpResponseRedirect(_location(request, comment, just_posted=True))
     remember_own_comment(request, response, comment)
     remember_identity(request, response, form.cleaned_data)
     return response
 
 
-def _location(request, comment: Comment) -> str:
+def _location(request, comment: Comment, *, just_posted: bool = False) -> str:
     per_page = ModerationSettings.for_request(request).comments_per_page
     sort = comment_sort(request.GET.get("csort"))
-    return comment_location(comment, own_ids=own_comment_ids(request), per_page=per_page, sort=sort)
+    own_ids = own_comment_ids(request)
+    return comment_location(comment, own_ids=own_ids, per_page=per_page, sort=sort, just_posted=just_posted)
 
 
 @require_safe

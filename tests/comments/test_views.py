@@ -7,6 +7,7 @@ from django.urls import resolve, reverse
 
 from comments.models import Comment, CommentReport, ModerationSettings
 from comments.reader import OWN_COMMENTS_COOKIE
+from comments.services import comment_set_featured
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,44 @@ def test_posting_runs_a_fixed_number_of_queries_and_writes_no_session(
     assert OWN_COMMENTS_COOKIE in response.cookies
     assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize("sort", ["", "newest", "picks"])
+@pytest.mark.parametrize(("policy", "status"), [(HOLD_ALL, "pending"), (APPROVE_KNOWN, "approved")])
+def test_a_readers_first_comment_lands_on_its_page_without_counting(
+    client,
+    comment_data,
+    article,
+    config,
+    admin_user,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+    sort,
+    policy,
+    status,
+):
+    """A new thread from a reader with no other comments: every thread is older, so its page follows from
+    the stored count (one query fewer than a post that must count), held or published, in every order."""
+    config.policy, config.comments_per_page = policy, 2
+    with django_capture_on_commit_callbacks(execute=True):
+        config.save()
+    threads = CommentFactory.create_batch(5, article=article)
+    CommentFactory(article=article, parent=threads[1])
+    comment_set_featured(comment=threads[3], featured=True, by=admin_user)
+    CommentFactory(author_name="Grim", author_email="grim@example.org", ip_address="198.51.100.50")  # known
+    client.post(post_url(article), comment_data(article, body="Warm-up."), REMOTE_ADDR="198.51.100.7")
+    client.cookies.clear()  # the surge check is queued; now a reader with no comments
+    published = policy == APPROVE_KNOWN  # two more: the known history is read, the article's counts moved
+    with django_assert_num_queries(POSTING_QUERIES - 1 + 2 * published):
+        response = client.post(
+            f"{post_url(article)}?csort={sort}" if sort else post_url(article),
+            comment_data(article, body="My first word here."),
+            REMOTE_ADDR="198.51.100.8",
+        )
+    mine = Comment.objects.get(body="My first word here.")
+    assert mine.status == status
+    assert response["Location"].endswith(f"#comment-{mine.pk}")
+    assert f'id="comment-{mine.pk}"' in client.get(response["Location"]).content.decode()
 
 
 def test_a_forged_own_comments_cookie_shows_nothing_held(client, article):
