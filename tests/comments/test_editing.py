@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import Comment, ModerationEvent
+from comments.models import Comment, CommenterRule, ModerationEvent
 from comments.services import MAX_AUTHOR_EDITS
 from tests.factories import trusted_commenter
 
@@ -125,6 +125,14 @@ def test_edit_adding_a_listed_word_is_held_or_spam(client, own_comment, config, 
     client.post(edit_url(own_comment), {"body": FIXED + " Visit my casino."})
     own_comment.refresh_from_db()
     assert own_comment.status == status
+
+
+def test_an_edit_from_a_commenter_blocked_since_goes_to_spam(client, own_comment):
+    CommenterRule.objects.filter(value="grim@example.org").update(action=CommenterRule.Action.BLOCK)
+    client.post(edit_url(own_comment), {"body": FIXED})
+    own_comment.refresh_from_db()
+    assert own_comment.status == Status.SPAM
+    assert "blocked_email" in [reason["code"] for reason in own_comment.reasons]
 
 
 def test_edit_never_publishes_a_held_comment(client, post, article):
