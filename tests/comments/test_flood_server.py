@@ -52,7 +52,10 @@ def server(django_db_setup):
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "longwar.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning"],
+        + ["--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning"]
+        # A worker now and then outlives the quick shutdown below (every request answered by then, and no
+        # query waiting): gunicorn kills it after this many seconds rather than its default 30.
+        + ["--graceful-timeout", "5"],
         cwd=settings.BASE_DIR,
         env=env,
         stderr=subprocess.PIPE,
