@@ -105,7 +105,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import DatabaseError, connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -451,7 +451,8 @@ request = function()
   local n = id * 1048576 + counter
   local ip = string.format("10.%%d.%%d.%%d", math.floor(n / 65536) %% 256, math.floor(n / 256) %% 256, n %% 256)
   local body = "name=Poster+" .. n .. "&email=poster" .. n .. "%%40example.org&body=Bench+post+" .. n
-    .. "+on+the+offensive.&token=%(token)s&csrfmiddlewaretoken=%(csrf)s"
+    .. "%%3A+the+minister+said+the+ceasefire+talks+in+the+province+stalled+again."
+    .. "&token=%(token)s&csrfmiddlewaretoken=%(csrf)s"
   return wrk.format("POST", "%(path)s", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "csrftoken=%(cookie)s",
@@ -490,11 +491,16 @@ def post_script(article: Article) -> str:
 
 
 def settled(posts) -> dict:
-    """Rows and distinct texts, counted together once the posts still in flight when wrk stopped are
-    stored (the workers finish what they had read): counted earlier, a late one made the texts look repeated."""
+    """Rows, distinct texts and comments held for review, counted together once the posts still in flight
+    when wrk stopped are stored (the workers finish what they had read): counted earlier, a late one made the
+    texts look repeated."""
     totals = None
     while True:
-        again = posts.aggregate(rows=Count("id"), texts=Count("body", distinct=True))
+        again = posts.aggregate(
+            rows=Count("id"),
+            texts=Count("body", distinct=True),
+            held=Count("id", filter=Q(status=Comment.Status.PENDING)),
+        )
         if again == totals:
             return totals
         totals = again
@@ -526,21 +532,24 @@ def under_load(data: dict) -> dict:
             run = median_run([page for _, page in pairs]) if size == 300 else wrk(site.url(path))
             results[f"anonymous, {size:,} comments (cached)"] = run | {"queries": queries_for(path)}
         target = threads[300]
-        posts = Comment.objects.filter(article=target, body__startswith="Bench post")
-        before = posts.count()
         script = post_script(target)
+        posts = Comment.objects.filter(
+            article=target, body__startswith="Bench post", created_at__gte=timezone.now()
+        )
         try:
             posted = wrk(site.url(f"/comments/post/{target.pk}/"), script)
         finally:
             os.unlink(script)
         totals = settled(posts)
-        stored = totals["rows"] - before
+        stored = totals["rows"]
         answered = posted["requests"] + posted["warm_requests"]  # each a redirect: accepted
         # Every accepted comment stored once: no text twice, and no more rows than answers (plus the posts
         # still in flight when wrk stopped, at most one per connection and run).
         posted["exactly_once"] = (
             totals["texts"] == totals["rows"] and answered <= stored <= answered + 2 * CONNECTIONS
         )
+        # Posted as readers post: each went the whole way and was held for review, as the default policy says.
+        posted["held"] = totals["held"] == stored
         posted["stored"], posted["answered"] = stored, answered
         results["POST a comment (whole pipeline)"] = posted | {"queries": posting_queries(target)}
     finally:
@@ -625,10 +634,10 @@ def table(load: dict, local: dict) -> str:
         ("3. 50k first page cached, p95 (ms)", c50k["p95"], "< 10 ms", c50k["p95"] < 10),
         (
             f"4. posting / hello world ({post['answered']} accepted, {post['stored']} stored, "
-            f"once each: {post['exactly_once']})",
+            f"once each: {post['exactly_once']}, all held: {post['held']})",
             post["rps"] / hello,
             ">= 10%",
-            post["rps"] / hello >= 0.1 and post["exactly_once"],
+            post["rps"] / hello >= 0.1 and post["exactly_once"] and post["held"],
         ),
         (
             "5. public pages' queries (max)",

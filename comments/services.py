@@ -33,8 +33,8 @@ from comments.models import (
 from comments.moderation import HOLD_ALL_REASON, REPORTED_REASON, Commenter, Submission, assess
 from comments.reader import edit_refusal
 from comments.tasks import (
+    alert_moderators,
     enqueue_after,
-    moderators_alert_task,
     retrain_spam_model_task,
     send_confirmation_task,
     send_decision_notice_task,
@@ -88,7 +88,7 @@ class CommenterSuspended(CommentRefused):
 
 def _alert_moderators() -> None:
     """After commit, tell the task worker a comment started waiting (it decides between now and a digest)."""
-    transaction.on_commit(moderators_alert_task.enqueue, robust=True)
+    transaction.on_commit(alert_moderators, robust=True)
 
 
 def comments_closed(*, article: Article, config: ModerationSettings, now: datetime | None = None) -> bool:

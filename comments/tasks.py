@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count
@@ -26,6 +27,8 @@ from comments.moderation import REASON_LABELS
 from comments.selectors import moderator_emails
 
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)  # seconds before each further attempt
+ALERT_QUEUED = "moderators-alert-queued"  # set while an alert task waits to start
+ALERT_QUEUED_SECONDS = 30  # how long the mark outlives a task that never starts (worker down)
 MAIL_ERRORS = (OSError, smtplib.SMTPException)  # refused, timed out, or refused by the server
 
 
@@ -85,6 +88,18 @@ def _queue_url(status: str = Comment.Status.PENDING) -> str:
     return f"{settings.SITE_URL}{reverse('admin:comments_comment_changelist')}?status={status}"
 
 
+def alert_moderators() -> None:
+    """Comments started waiting (and are committed): queue the alert task, unless one is queued already and
+    has not started. It reads what waits when it starts, so a burst of comments costs one task, not one each.
+
+    While the cache cannot be reached, every call queues one; the extra tasks find the alert sent and leave the
+    rest to the digest.
+    """
+    if cache.get(ALERT_QUEUED) is None:
+        cache.set(ALERT_QUEUED, True, ALERT_QUEUED_SECONDS)
+        moderators_alert_task.enqueue()
+
+
 @task()
 def moderators_alert_task(attempt: int = 0) -> None:
     """A comment started waiting: email at once after a quiet spell, otherwise make sure a digest is due.
@@ -92,6 +107,7 @@ def moderators_alert_task(attempt: int = 0) -> None:
     At most one email goes to moderators per `digest_minutes`: the first waiting comment after a quiet
     spell is sent at once (urgent), the ones that follow wait for the digest at the end of the spell.
     """
+    cache.delete(ALERT_QUEUED)  # before reading what waits: a comment committed later queues a task again
     config = ModerationSettings.load()
     now = timezone.now()
     spell = timedelta(minutes=config.digest_minutes)

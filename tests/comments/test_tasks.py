@@ -1,5 +1,6 @@
 """Moderator email: one urgent email after a quiet spell, then at most one digest per spell, by the worker."""
 
+import socket
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -112,6 +113,40 @@ def test_many_held_comments_make_one_urgent_email_then_one_digest(
         )
         for personal in ("Secret words", "grim0@example.org", "192.0.2.1", "Grim"):
             assert personal not in message.body
+
+
+def queued_alerts() -> int:
+    return DBTaskResult.objects.ready().filter(task_path__endswith="moderators_alert_task").count()
+
+
+def test_a_burst_of_held_comments_queues_one_alert_which_tells_of_them_all(
+    worker_backend, moderator, article, django_capture_on_commit_callbacks
+):
+    hold(article, django_capture_on_commit_callbacks, 3)
+    assert queued_alerts() == 1  # not one task per comment
+    assert run_ready() == 1
+    assert "Held for review: 3" in mail.outbox[0].body
+    hold(article, django_capture_on_commit_callbacks, 1)  # after the task started: it may not have seen this
+    assert queued_alerts() == 1
+
+
+def test_while_the_cache_cannot_be_reached_every_held_comment_queues_its_alert(
+    worker_backend, settings, moderator, article, django_capture_on_commit_callbacks
+):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "longwar.cache.RedisCache",
+            "LOCATION": closed,
+            "OPTIONS": {"socket_timeout": 1},
+        }
+    }
+    hold(article, django_capture_on_commit_callbacks, 2)
+    assert queued_alerts() == 2  # no mark to go by: none is lost
+    assert run_ready() == 2
+    assert len(mail.outbox) == 1  # the second finds the alert sent and leaves the rest to the digest
 
 
 def test_the_digest_waits_for_its_time_and_says_nothing_when_the_queue_was_cleared(
