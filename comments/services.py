@@ -234,14 +234,22 @@ def _recount(*article_ids: int) -> None:
         )
 
 
-def _lock_commenter(*keys: str) -> None:
-    """Serialise work on one commenter across processes: submissions per IP and email (so the flood limit is
-    exact), and a decision's writes of their standing."""
+def _commenter_locks(*keys: str) -> tuple[str, dict]:
+    """The statement taking the locks that serialise work on one commenter across processes: submissions per
+    IP and email (so the flood limit is exact), and a decision's writes of their standing. Always in the same
+    order; an empty statement when there are no keys."""
     keys = sorted(f"longwar.comment:{key}" for key in keys if key)
-    if keys:
-        locks = ", ".join(["pg_advisory_xact_lock(hashtext(%s))"] * len(keys))
+    if not keys:
+        return "", {}
+    locks = ", ".join(f"pg_advisory_xact_lock(hashtext(%(lock{n})s))" for n in range(len(keys)))
+    return f"SELECT {locks};", {f"lock{n}": key for n, key in enumerate(keys)}
+
+
+def _lock_commenter(*keys: str) -> None:
+    sql, params = _commenter_locks(*keys)
+    if sql:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {locks}", keys)  # one round trip, always in the same order
+            cursor.execute(sql, params)
 
 
 @dataclass(frozen=True)
@@ -255,10 +263,12 @@ class _Sender:
 
 
 def _sender(
-    *, submission: Submission, article: Article, user, config: ModerationSettings, now: datetime
+    *, submission: Submission, article: Article, user, config: ModerationSettings, now: datetime, lock: bool
 ) -> _Sender:
     """Their comments in the flood window (none counted for staff), whether this text is a repeat, and
-    their standing, in one statement.
+    their standing, in one statement; with `lock`, after taking the locks on the sender (their IP network
+    and email) in the same round trip. Each statement of a string reads the rows committed when it starts,
+    so the reads see every comment of whoever held those locks before.
 
     Written out: built by the ORM, these three reads took five times what the database spends on them, on
     the path every comment takes. Each uses an index: (ip_address, created_at), (author_email, created_at),
@@ -294,8 +304,9 @@ def _sender(
         "body": submission.body,
         "user": user.pk if user is not None else None,
     }
+    locks, keys = _commenter_locks(submission.email, str(network or "")) if lock else ("", {})
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(locks + sql, params | keys)
         by_network, by_email, duplicate, standing, suspended_until = cursor.fetchone()
     return _Sender(
         recent=(by_network, by_email),
@@ -410,10 +421,9 @@ def comment_submit(
     if in_surge:
         config = surge.strict(config)
         submission = replace(submission, surge=in_surge.reason)
-    if user is None:
-        network = network_of(submission.ip_address, FLOOD_PREFIX) if submission.ip_address else ""
-        _lock_commenter(submission.email, str(network))
-    sender = _sender(submission=submission, article=article, user=user, config=config, now=now)
+    sender = _sender(
+        submission=submission, article=article, user=user, config=config, now=now, lock=user is None
+    )
     _check_flood(sender, config=config, now=now)
     if sender.duplicate:
         raise DuplicateComment("You have already posted this comment on this article.")
@@ -642,7 +652,9 @@ def comment_author_edit(
     scored = learning.score_text(body, config, comment.article.get_absolute_url())
     if scored:  # the classifier reads the new text as it reads a new comment
         submission = replace(submission, spam=scored[0])
-    sender = _sender(submission=submission, article=comment.article, user=None, config=config, now=now)
+    sender = _sender(
+        submission=submission, article=comment.article, user=None, config=config, now=now, lock=False
+    )
     commenter = _commenter_facts(submission, config, sender.standing, sender.suspended_until)
     verdict = assess(submission, config, commenter)
     reasons = [

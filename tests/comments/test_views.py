@@ -12,7 +12,7 @@ from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
 
-POSTING_QUERIES = 8
+POSTING_QUERIES = 7
 HOLD_ALL, APPROVE_KNOWN = ModerationSettings.Policy.HOLD_ALL, ModerationSettings.Policy.APPROVE_KNOWN
 
 
