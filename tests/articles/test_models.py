@@ -44,6 +44,8 @@ def test_absolute_url_uses_year_month_and_slug():
         slug="talks", published_at=timezone.make_aware(timezone.datetime(2011, 3, 23, 12))
     )
     assert article.get_absolute_url() == "/2011/03/talks/"
+    article.slug, article.published_at = "ceasefire", timezone.make_aware(timezone.datetime(2012, 5, 1, 12))
+    assert article.get_absolute_url() == "/2012/05/ceasefire/"  # the URL kept follows the instance's changes
 
 
 def test_publish_sets_date_and_unpublish_keeps_it():
