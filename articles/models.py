@@ -106,7 +106,7 @@ class Article(models.Model):
     def get_absolute_url(self):
         """Kept on the instance while its slug and dates stay as they were: posting a comment asks for it
         twice (the classifier's context, where to send the reader), and each `reverse` is 4% of its time."""
-        made_from = (self.slug, self.published_at, self.created_at)
+        made_from = (self.slug, self.published_at or self.created_at)  # created_at may not have been read
         kept = self.__dict__.get("_url")
         if kept is None or kept[0] != made_from:
             date = timezone.localtime(self.published_at or self.created_at or timezone.now())

@@ -48,6 +48,13 @@ def test_absolute_url_uses_year_month_and_slug():
     assert article.get_absolute_url() == "/2012/05/ceasefire/"  # the URL kept follows the instance's changes
 
 
+def test_absolute_url_reads_no_field_left_out_of_the_query(django_assert_num_queries):
+    article = ArticleFactory(slug="talks")
+    listed = Article.objects.only("id", "slug", "published_at").get(pk=article.pk)
+    with django_assert_num_queries(0):
+        assert listed.get_absolute_url() == article.get_absolute_url()
+
+
 def test_publish_sets_date_and_unpublish_keeps_it():
     article = ArticleFactory(draft=True)
     article_publish(article=article)
