@@ -456,6 +456,9 @@ class ModeratorMail(models.Model):
 
     last_sent_at = models.DateTimeField(null=True, blank=True)
     digest_due_at = models.DateTimeField(null=True, blank=True)
+    alert_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the alert task waiting to start was queued."
+    )
 
     class Meta:
         verbose_name = "moderator mail state"

@@ -10,9 +10,8 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,8 +26,7 @@ from comments.moderation import REASON_LABELS
 from comments.selectors import moderator_emails
 
 RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)  # seconds before each further attempt
-ALERT_QUEUED = "moderators-alert-queued"  # set while an alert task waits to start
-ALERT_QUEUED_SECONDS = 30  # how long the mark outlives a task that never starts (worker down)
+ALERT_STARTS_WITHIN = timedelta(seconds=30)  # else (worker down) the next held comment queues another
 MAIL_ERRORS = (OSError, smtplib.SMTPException)  # refused, timed out, or refused by the server
 
 
@@ -92,12 +90,30 @@ def alert_moderators() -> None:
     """Comments started waiting (and are committed): queue the alert task, unless one is queued already and
     has not started. It reads what waits when it starts, so a burst of comments costs one task, not one each.
 
-    While the cache cannot be reached, every call queues one; the extra tasks find the alert sent and leave the
-    rest to the digest.
+    The queued task is marked on the state row (`alert_queued_at`), claimed by one statement: a comment that
+    finds the mark was committed before the task clears it, and so before the task reads what waits.
     """
-    if cache.get(ALERT_QUEUED) is None:
-        cache.set(ALERT_QUEUED, True, ALERT_QUEUED_SECONDS)
+    now = timezone.now()
+    table = connection.ops.quote_name(ModeratorMail._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH claimed AS (
+                    UPDATE {table} SET alert_queued_at = %(now)s
+                     WHERE id = 1 AND (alert_queued_at IS NULL OR alert_queued_at < %(stale)s) RETURNING id)
+                SELECT EXISTS(SELECT 1 FROM claimed), EXISTS(SELECT 1 FROM {table} WHERE id = 1)""",
+            {"now": now, "stale": now - ALERT_STARTS_WITHIN},
+        )
+        claimed, state_exists = cursor.fetchone()
+    if not state_exists:
+        ModeratorMail.objects.get_or_create(pk=1, defaults={"alert_queued_at": now})
+    elif not claimed:
+        return
+    try:
         moderators_alert_task.enqueue()
+    except Exception:
+        # Unclaimed again, so the next held comment tries (a burst is not left silent for ALERT_STARTS_WITHIN).
+        ModeratorMail.objects.filter(pk=1, alert_queued_at=now).update(alert_queued_at=None)
+        raise
 
 
 @task()
@@ -107,7 +123,8 @@ def moderators_alert_task(attempt: int = 0) -> None:
     At most one email goes to moderators per `digest_minutes`: the first waiting comment after a quiet
     spell is sent at once (urgent), the ones that follow wait for the digest at the end of the spell.
     """
-    cache.delete(ALERT_QUEUED)  # before reading what waits: a comment committed later queues a task again
+    # Cleared (and committed) before what waits is read: a comment committed later queues a task again.
+    ModeratorMail.objects.filter(pk=1).update(alert_queued_at=None)
     config = ModerationSettings.load()
     now = timezone.now()
     spell = timedelta(minutes=config.digest_minutes)

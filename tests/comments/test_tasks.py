@@ -1,6 +1,5 @@
 """Moderator email: one urgent email after a quiet spell, then at most one digest per spell, by the worker."""
 
-import socket
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -8,13 +7,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import DatabaseError
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from comments.models import Comment, CommentReport, ModerationSettings, ModeratorMail
 from comments.moderation import Submission
 from comments.services import comment_report, comment_submit
-from comments.tasks import moderator_digest_task
+from comments.tasks import ALERT_STARTS_WITHIN, moderator_digest_task
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,23 +131,34 @@ def test_a_burst_of_held_comments_queues_one_alert_which_tells_of_them_all(
     assert queued_alerts() == 1
 
 
-def test_while_the_cache_cannot_be_reached_every_held_comment_queues_its_alert(
-    worker_backend, settings, moderator, article, django_capture_on_commit_callbacks
+def test_an_alert_that_never_starts_is_queued_again_after_a_while(
+    worker_backend, moderator, article, django_capture_on_commit_callbacks
 ):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "longwar.cache.RedisCache",
-            "LOCATION": closed,
-            "OPTIONS": {"socket_timeout": 1},
-        }
-    }
-    hold(article, django_capture_on_commit_callbacks, 2)
-    assert queued_alerts() == 2  # no mark to go by: none is lost
-    assert run_ready() == 2
-    assert len(mail.outbox) == 1  # the second finds the alert sent and leaves the rest to the digest
+    hold(article, django_capture_on_commit_callbacks, 1)
+    hold(article, django_capture_on_commit_callbacks, 1)
+    assert queued_alerts() == 1
+    ModeratorMail.objects.update(alert_queued_at=timezone.now() - ALERT_STARTS_WITHIN)  # the worker is down
+    hold(article, django_capture_on_commit_callbacks, 1)
+    assert queued_alerts() == 2
+
+
+def test_an_alert_that_cannot_be_queued_leaves_the_next_held_comment_to_try(
+    worker_backend, moderator, article, django_capture_on_commit_callbacks, monkeypatch
+):
+    enqueue = DatabaseBackend.enqueue
+
+    def refuse_alerts(backend, task, args, kwargs):
+        if task.name == "moderators_alert_task":
+            raise DatabaseError("the task table is unavailable")
+        return enqueue(backend, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", refuse_alerts)
+    hold(article, django_capture_on_commit_callbacks, 1)  # the failure is logged after the commit
+    assert Comment.objects.count() == 1
+    assert queued_alerts() == 0
+    monkeypatch.undo()
+    hold(article, django_capture_on_commit_callbacks, 1)
+    assert queued_alerts() == 1
 
 
 def test_the_digest_waits_for_its_time_and_says_nothing_when_the_queue_was_cleared(
