@@ -268,7 +268,8 @@ def _sender(
     """Their comments in the flood window (none counted for staff), whether this text is a repeat, and
     their standing, in one statement; with `lock`, after taking the locks on the sender (their IP network
     and email) in the same round trip. Each statement of a string reads the rows committed when it starts,
-    so the reads see every comment of whoever held those locks before.
+    so the reads see every comment of whoever held those locks before. (psycopg2 sends the string as one
+    simple query and returns the last statement's row; psycopg 3 would not.)
 
     Written out: built by the ORM, these three reads took five times what the database spends on them, on
     the path every comment takes. Each uses an index: (ip_address, created_at), (author_email, created_at),
