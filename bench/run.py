@@ -6,7 +6,8 @@ of them pending; 100,000 donation clicks), starts a Redis server of its own for 
 
 - serves the site with gunicorn (2 sync workers, DEBUG off) and loads it with wrk (16 connections), next to
   a hello-world Django view on the same gunicorn (`bench/hello.py`): cached pages for anonymous readers,
-  the first view after a change (the page cache set to keep nothing), and posting comments;
+  the first view after a change (the page cache set to keep nothing), and posting comments as readers do
+  (each held for review, as the default policy holds them);
 - times in-process the first page of the 300- and 50,000-comment threads, uncached and cached, and the
   big-data pages (moderation queue, an article, search, insights).
 
