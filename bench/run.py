@@ -7,7 +7,8 @@ of them pending; 100,000 donation clicks), starts a Redis server of its own for 
 - serves the site with gunicorn (2 sync workers, DEBUG off) and loads it with wrk (16 connections), next to
   a hello-world Django view on the same gunicorn (`bench/hello.py`): cached pages for anonymous readers,
   the first view after a change (the page cache set to keep nothing), and posting comments as readers do
-  (each held for review, as the default policy holds them);
+  (each held for review, as the default policy holds them), and, for scale, the same posts to the site
+  with its post view cut down to storing the comment (`bench/post_floor.py`);
 - times in-process the first page of the 300- and 50,000-comment threads, uncached and cached, and the
   big-data pages (moderation queue, an article, search, insights).
 
@@ -463,6 +464,9 @@ end
 """
 
 
+POST_FLOOR = "POST, storing only (floor, no rules)"
+
+
 def post_script(article: Article) -> str:
     """A wrk script posting distinct comments from distinct addresses, with a real CSRF pair and form token."""
     page = Client().get(article.get_absolute_url())
@@ -539,9 +543,17 @@ def under_load(data: dict) -> dict:
         )
         try:
             posted = wrk(site.url(f"/comments/post/{target.pk}/"), script)
+            totals = settled(posts)
+            # The same posts, to the site with no rules at all: how far posting can get on this stack.
+            floor = Gunicorn("post_floor:application", BENCH_DIR)
+            try:
+                results[POST_FLOOR] = wrk(floor.url(f"/comments/post/{target.pk}/"), script) | {
+                    "queries": "-"
+                }
+            finally:
+                floor.stop()
         finally:
             os.unlink(script)
-        totals = settled(posts)
         stored = totals["rows"]
         answered = posted["requests"] + posted["warm_requests"]  # each a redirect: accepted
         # Every accepted comment stored once: no text twice, and no more rows than answers (plus the posts
@@ -613,6 +625,7 @@ def table(load: dict, local: dict) -> str:
     cold0 = load["first view after a change, 0 comments"]["rps"]
     cold300 = load["first view after a change, 300 comments"]["rps"]
     post = load["POST a comment (whole pipeline)"]
+    floor = load[POST_FLOOR]["rps"]
     u300, u50k = local["300 first page, uncached"], local["50k first page, uncached"]
     c50k = local["50k first page, cached"]
     big = {name: r for name, r in local.items() if name.startswith("big:")}
@@ -658,6 +671,7 @@ def table(load: dict, local: dict) -> str:
     for name, value, goal, ok in targets:
         shown = f"{value:.0%}" if "%" in goal else f"{value:.2f}"
         lines.append(f"{name:<78} {shown:>10} {goal:>9}  {verdict(ok)}")
+    lines.append(f"{'   (for target 4: the floor, storing only, / hello world)':<78} {floor / hello:>10.0%}")
     return "\n".join(lines) + "\n"
 
 
